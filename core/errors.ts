@@ -1,0 +1,63 @@
+/**
+ * Typed errors. Every error Stipple raises is a {@link StippleError}: it has a
+ * stable `code` a program can switch on, and a `message` written for the
+ * designer who sees it (what went wrong, and what to do about it).
+ */
+
+/** Stable machine-readable error codes. */
+export type StippleErrorCode =
+  | 'MODEL_FORMAT'
+  | 'TOKENIZER_FORMAT'
+  | 'SCHEDULER_CONFIG'
+  | 'RUNTIME'
+  | 'INVALID_INPUT'
+  | 'IMAGE_FORMAT'
+  | 'WRONG_MODEL_KIND'
+  | 'CANCELLED';
+
+/** Base class of every error Stipple throws on purpose. */
+export class StippleError extends Error {
+  readonly code: StippleErrorCode;
+  constructor(code: StippleErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * A model repo, one of its files, or an ONNX graph is not what Stipple expects.
+ * `file` names the offending file (relative to the repo) and `expected` says what it should hold.
+ */
+export class ModelFormatError extends StippleError {
+  readonly file: string;
+  readonly expected: string;
+  constructor(file: string, expected: string, detail?: string, options?: { cause?: unknown }) {
+    super('MODEL_FORMAT', `${file}: expected ${expected}${detail ? ` (${detail})` : ''}.`, options);
+    this.file = file;
+    this.expected = expected;
+  }
+}
+
+/** A tokenizer file is missing, not valid JSON, or lacks what CLIP needs. */
+export class TokenizerFormatError extends StippleError {
+  readonly file: string;
+  constructor(file: string, expected: string, options?: { cause?: unknown }) {
+    super('TOKENIZER_FORMAT', `${file}: expected ${expected}.`, options);
+    this.file = file;
+  }
+}
+
+/** A scheduler config asks for something the scheduler does not support. */
+export class SchedulerConfigError extends StippleError {
+  constructor(message: string) {
+    super('SCHEDULER_CONFIG', message);
+  }
+}
+
+/** ONNX Runtime failed to create a session or run one. */
+export class RuntimeError extends StippleError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('RUNTIME', message, options);
+  }
+}
