@@ -1,0 +1,154 @@
+/**
+ * ONNX Runtime sessions for the components of a {@link ModelRepo}.
+ *
+ * ```ts
+ * const repo = await loadModelRepo(new UrlSource('https://huggingface.co/<repo>/resolve/main/'));
+ * const runtime = createRuntime();
+ * const textEncoder = await runtime.createTextEncoder(repo);
+ * const { data, dims } = await textEncoder.encode([repo.tokenizer.encode('a fox').inputIds]);
+ * ```
+ *
+ * Browser-safe (Node-specific defaults are chosen at run time).
+ */
+import type { InferenceSession } from 'onnxruntime-web';
+import { ModelFormatError } from '../errors';
+import type { ComponentName, ModelComponent, ModelRepo } from '../models';
+import { TextEncoderSession, UnetSession, VaeDecoderSession, VaeEncoderSession } from './components';
+import { defaultOrt, isNode, type OrtRuntime } from './ort';
+import { ModelSession } from './session';
+
+export { TextEncoderSession, UnetSession, VaeDecoderSession, VaeEncoderSession } from './components';
+export type { FloatTensor, IdsType, TimestepLayout, TimestepType, VaeEncoderOutput } from './components';
+export { ModelSession } from './session';
+export type { HostTensor, HostTensorData, IoInfo, OutputTensor, SessionModelFiles } from './session';
+export { defaultOrt, type OrtRuntime } from './ort';
+export { runExclusive } from './queue';
+export { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } from './fp16';
+
+/** Options of {@link createRuntime}. */
+export interface RuntimeOptions {
+  /**
+   * The ONNX Runtime module to use (default: `onnxruntime-web`). Pass
+   * `await import('onnxruntime-node')` for native speed in Node.
+   */
+  ort?: OrtRuntime;
+  /**
+   * Execution providers in order of preference, e.g. `['webgpu', 'wasm']`.
+   * Default: `['wasm']` for the default runtime; the injected runtime's own
+   * default otherwise.
+   */
+  executionProviders?: string[];
+  /**
+   * CPU threads. Sets `env.wasm.numThreads` (read once, when ORT-web first
+   * initialises) and the session's `intraOpNumThreads`. Default: 1 in Node with
+   * the default runtime (multi-threaded wasm needs worker files Node cannot
+   * fetch), ORT's own choice elsewhere.
+   */
+  numThreads?: number;
+  /** Extra session options, merged under the ones above. */
+  sessionOptions?: InferenceSession.SessionOptions;
+}
+
+/** The four component sessions of a repo. */
+export interface ComponentSessions {
+  textEncoder: TextEncoderSession;
+  unet: UnetSession;
+  vaeEncoder: VaeEncoderSession;
+  vaeDecoder: VaeDecoderSession;
+}
+
+/**
+ * Creates sessions on one ONNX Runtime instance. All `create` and `run`
+ * calls of sessions made from runtimes sharing an {@link OrtRuntime} are
+ * serialised (see `queue.ts`).
+ */
+export interface StippleRuntime {
+  readonly ort: OrtRuntime;
+  /**
+   * Loads a component's bytes, creates its session, then drops the bytes.
+   *
+   * @throws {ModelFormatError} naming the file when it is missing, truncated,
+   *   or rejected by ONNX Runtime, or when a config disagrees with it.
+   * @throws {RuntimeError} when there is not enough memory.
+   */
+  createSession(component: ModelComponent): Promise<ModelSession>;
+  createTextEncoder(repo: ModelRepo): Promise<TextEncoderSession>;
+  /** Also checks the graph's `sample` channels against `unet/config.json`. */
+  createUnet(repo: ModelRepo): Promise<UnetSession>;
+  createVaeEncoder(repo: ModelRepo): Promise<VaeEncoderSession>;
+  createVaeDecoder(repo: ModelRepo): Promise<VaeDecoderSession>;
+  /**
+   * Creates all four, one after another, so only one component's bytes are
+   * in memory at a time. On failure the sessions already created are released.
+   */
+  createAll(repo: ModelRepo): Promise<ComponentSessions>;
+}
+
+/** Creates a {@link StippleRuntime}. */
+export function createRuntime(options: RuntimeOptions = {}): StippleRuntime {
+  const ort = options.ort ?? defaultOrt;
+  const usingDefault = ort === defaultOrt;
+  const numThreads = options.numThreads ?? (usingDefault && isNode() ? 1 : undefined);
+  if (numThreads !== undefined && ort.env.wasm) ort.env.wasm.numThreads = numThreads;
+
+  const sessionOptions: InferenceSession.SessionOptions = { ...options.sessionOptions };
+  const providers = options.executionProviders ?? (usingDefault ? ['wasm'] : undefined);
+  if (providers) sessionOptions.executionProviders = providers;
+  if (options.numThreads !== undefined) sessionOptions.intraOpNumThreads = options.numThreads;
+
+  const createSession = async (component: ModelComponent): Promise<ModelSession> => {
+    // The bytes live only in this frame: once the session exists (ORT has
+    // copied them into its own memory) they can be garbage-collected.
+    const files = await component.load();
+    return ModelSession.create(ort, files, sessionOptions);
+  };
+
+  const adapt = async <T>(repo: ModelRepo, name: ComponentName, wrap: (s: ModelSession) => T): Promise<T> => {
+    const session = await createSession(repo.components[name]);
+    try {
+      return wrap(session);
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+  };
+
+  const runtime: StippleRuntime = {
+    ort,
+    createSession,
+    createTextEncoder: (repo) => adapt(repo, 'text_encoder', (s) => new TextEncoderSession(s)),
+    createUnet: (repo) =>
+      adapt(repo, 'unet', (s) => {
+        const unet = new UnetSession(s);
+        if (unet.inChannels !== undefined && unet.inChannels !== repo.unetInChannels) {
+          throw new ModelFormatError(
+            'unet/config.json',
+            `"in_channels": ${unet.inChannels}, as in ${s.file}`,
+            `the config says ${repo.unetInChannels}`,
+          );
+        }
+        return unet;
+      }),
+    createVaeEncoder: (repo) => adapt(repo, 'vae_encoder', (s) => new VaeEncoderSession(s)),
+    createVaeDecoder: (repo) => adapt(repo, 'vae_decoder', (s) => new VaeDecoderSession(s)),
+    async createAll(repo) {
+      const made: { release(): Promise<void> }[] = [];
+      const step = async <T extends { release(): Promise<void> }>(p: Promise<T>): Promise<T> => {
+        const s = await p;
+        made.push(s);
+        return s;
+      };
+      try {
+        const textEncoder = await step(runtime.createTextEncoder(repo));
+        const unet = await step(runtime.createUnet(repo));
+        const vaeEncoder = await step(runtime.createVaeEncoder(repo));
+        const vaeDecoder = await step(runtime.createVaeDecoder(repo));
+        return { textEncoder, unet, vaeEncoder, vaeDecoder };
+      } catch (error) {
+        await Promise.all(made.map((s) => s.release().catch(() => undefined)));
+        throw error;
+      }
+    },
+  };
+  return runtime;
+}
