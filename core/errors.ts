@@ -61,3 +61,22 @@ export class RuntimeError extends StippleError {
     super('RUNTIME', message, options);
   }
 }
+
+/** The user asked for an edit this model cannot do (e.g. `inpaint` on a 4-channel model). */
+export class WrongModelKindError extends StippleError {
+  constructor(message: string) {
+    super('WRONG_MODEL_KIND', message);
+  }
+}
+
+/** The job was cancelled through its AbortSignal. Nothing was written. */
+export class CancelledError extends StippleError {
+  constructor(message = 'The edit was cancelled. Nothing was changed.') {
+    super('CANCELLED', message);
+  }
+}
+
+/** Throws {@link CancelledError} when `signal` has been aborted. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}

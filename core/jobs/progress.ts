@@ -1,0 +1,20 @@
+/**
+ * Typed progress of an edit. One callback receives every event; switch on `type`.
+ */
+import type { RgbaImage } from '../image';
+
+/** The coarse phases of an edit, in order. */
+export type EditPhase = 'encode-text' | 'encode-image' | 'denoise' | 'decode' | 'composite';
+
+export type EditProgress =
+  /** A new phase started. */
+  | { type: 'phase'; phase: EditPhase }
+  /** A denoising step finished: `step` of `total` (1-based), with wall time since denoising began. */
+  | { type: 'step'; step: number; total: number; elapsedMs: number; etaMs: number }
+  /**
+   * A cheap preview of the current latents (a linear latent-to-RGB projection,
+   * no VAE pass), one image per result, at latent resolution.
+   */
+  | { type: 'preview'; step: number; total: number; images: RgbaImage[] };
+
+export type ProgressCallback = (event: EditProgress) => void;

@@ -1,0 +1,41 @@
+/**
+ * The denoising loop with classifier-free text guidance, as the edits other
+ * than InstructPix2Pix run it: UNet batch `[negative x B, positive x B]` when
+ * guidance > 1, `[positive x B]` otherwise.
+ */
+import { repeatBatch } from '../tensor';
+import { denoise, type DenoiseSpec } from './denoise';
+import { guideTextCfg } from './guidance';
+import { batchEmbeddings, latentDims, type ModelRun, type ModelRunResult } from './model-run';
+
+export async function denoiseWithTextGuidance(
+  run: ModelRun,
+  timesteps: readonly number[],
+  latents: Float32Array,
+  /** Per-image conditioning channels (batch `count`); repeated for each guidance chunk. */
+  extra?: { data: Float32Array; channels: number },
+  afterStep?: DenoiseSpec['afterStep'],
+): Promise<ModelRunResult> {
+  const dims = latentDims(run);
+  const cfg = run.guidance > 1;
+  const chunks = cfg ? 2 : 1;
+  const ehs = batchEmbeddings(run.embeddings, cfg ? ['negative', 'positive'] : ['positive'], run.count);
+  const result = await denoise({
+    unet: await run.components.unet(),
+    scheduler: run.scheduler,
+    noise: run.noise,
+    timesteps,
+    latents,
+    dims,
+    encoderHiddenStates: ehs.data,
+    ehsDims: ehs.dims,
+    chunks,
+    extra: extra && { data: repeatBatch(extra.data, [extra.data.length], chunks), channels: extra.channels },
+    guide: cfg ? (out) => guideTextCfg(out, run.guidance) : (out) => out,
+    afterStep,
+    signal: run.signal,
+    onProgress: run.onProgress,
+    previewEvery: run.previewEvery,
+  });
+  return { ...result, dims, timesteps };
+}
