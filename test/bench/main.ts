@@ -1,0 +1,15 @@
+/**
+ * `npm run bench`: every benchmark, printed as tables. Ratios are measured
+ * side by side in one run, so they hold on a noisy machine where absolute
+ * times do not.
+ */
+import { benchEngine } from './engine';
+import { benchEdits } from './edits';
+
+const only = process.argv[2];
+const suites: Record<string, () => Promise<void>> = { engine: benchEngine, edits: benchEdits };
+for (const [name, run] of Object.entries(suites)) {
+  if (only && only !== name) continue;
+  console.log(`\n## ${name}`);
+  await run();
+}
