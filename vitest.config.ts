@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // ORT wasm sessions are CPU-heavy and the CI machine has 2 cores: keep
     // parallelism modest so timings stay sane and memory stays low.
     pool: 'forks',

@@ -17,7 +17,6 @@ const run = promisify(execFile);
 let out: string;
 
 beforeAll(async () => {
-  await run(process.execPath, ['esbuild.config.mjs'], { cwd: ROOT });
   out = mkdtempSync(join(tmpdir(), 'stipple-cli-'));
 });
 

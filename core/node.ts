@@ -1,0 +1,6 @@
+/**
+ * Node-only helpers: reading model folders and PNG files from disk. Kept out
+ * of the main entry so browser bundles never pull in `node:fs`.
+ */
+export { NodeFolderSource } from './models/node-folder-source';
+export { decodePng, encodePng, isPng } from './image/png-node';
