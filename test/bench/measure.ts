@@ -20,7 +20,7 @@ export async function timeRuns(fn: () => unknown, times: number, warmup = 1): Pr
 }
 
 /** Samples process memory every few ms while `fn` runs; returns the peaks above the starting values. */
-export async function peakMemory<T>(fn: () => Promise<T>): Promise<{ result: T; rssMB: number; arrayBuffersMB: number }> {
+export async function peakMemory<T>(fn: () => Promise<T>): Promise<{ result: T; rssMB: number; arrayBuffersMB: number; peakRssMB: number }> {
   const start = process.memoryUsage();
   let rss = start.rss;
   let ab = start.arrayBuffers;
@@ -34,7 +34,7 @@ export async function peakMemory<T>(fn: () => Promise<T>): Promise<{ result: T; 
     const m = process.memoryUsage();
     rss = Math.max(rss, m.rss);
     ab = Math.max(ab, m.arrayBuffers);
-    return { result, rssMB: (rss - start.rss) / 2 ** 20, arrayBuffersMB: (ab - start.arrayBuffers) / 2 ** 20 };
+    return { result, rssMB: (rss - start.rss) / 2 ** 20, arrayBuffersMB: (ab - start.arrayBuffers) / 2 ** 20, peakRssMB: rss / 2 ** 20 };
   } finally {
     clearInterval(timer);
   }
