@@ -13,7 +13,15 @@ export type StippleErrorCode =
   | 'INVALID_INPUT'
   | 'IMAGE_FORMAT'
   | 'WRONG_MODEL_KIND'
-  | 'CANCELLED';
+  | 'CANCELLED'
+  /** Model delivery (core/delivery): a download failed after its retries, or the server refused it. */
+  | 'DOWNLOAD'
+  /** Model delivery: a file's size or sha256 is not what the manifest says. */
+  | 'INTEGRITY'
+  /** Model delivery: not enough storage for the download. */
+  | 'QUOTA'
+  /** Model delivery: the model cache lacks a file or holds a damaged one. */
+  | 'CACHE';
 
 /** Base class of every error Stipple throws on purpose. */
 export class StippleError extends Error {

@@ -4,3 +4,4 @@
  */
 export { NodeFolderSource } from './models/node-folder-source';
 export { decodePng, encodePng, isPng } from './image/png-node';
+export { NodeFsCache } from './delivery/node-fs-cache';

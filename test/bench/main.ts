@@ -5,9 +5,10 @@
  */
 import { benchEngine } from './engine';
 import { benchEdits } from './edits';
+import { benchDelivery } from './delivery';
 
 const only = process.argv[2];
-const suites: Record<string, () => Promise<void>> = { engine: benchEngine, edits: benchEdits };
+const suites: Record<string, () => Promise<void>> = { engine: benchEngine, edits: benchEdits, delivery: benchDelivery };
 for (const [name, run] of Object.entries(suites)) {
   if (only && only !== name) continue;
   console.log(`\n## ${name}`);

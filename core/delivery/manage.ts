@@ -1,0 +1,74 @@
+/**
+ * What a model manager UI needs: list the cached models with their sizes,
+ * delete one, clear all.
+ *
+ * Browser-safe.
+ */
+import type { ManifestKind } from './manifest';
+import { manifestBytes } from './manifest';
+import type { ModelCache, ModelRecord } from './cache';
+import { checkCachedModel } from './cached-source';
+
+/** One cached model, as a model manager shows it. */
+export interface CachedModelInfo {
+  readonly id: string;
+  readonly revision: string;
+  readonly kind: ManifestKind | undefined;
+  /** Every file stored in full: the model loads offline. */
+  readonly complete: boolean;
+  /** Bytes stored (complete files, plus the finished chunks of partial ones). */
+  readonly bytes: number;
+  /** Size of the whole model when the manifest knows every size. */
+  readonly totalBytes: number | undefined;
+  /** Files not (fully) stored. */
+  readonly missing: readonly string[];
+  /** `Date.now()` of the last change. */
+  readonly updatedAt: number;
+}
+
+/** Every model in the cache, complete or not, most recently changed first. */
+export async function listCachedModels(cache: ModelCache): Promise<CachedModelInfo[]> {
+  const infos: CachedModelInfo[] = [];
+  for (const record of await cache.listRecords()) {
+    const check = await checkCachedModel(cache, record.id);
+    infos.push({
+      id: record.id,
+      revision: record.manifest.revision,
+      kind: record.manifest.kind,
+      complete: check.complete,
+      bytes: storedBytes(record),
+      totalBytes: manifestBytes(record.manifest),
+      missing: check.missing,
+      updatedAt: record.updatedAt,
+    });
+  }
+  return infos.sort((a, b) => b.updatedAt - a.updatedAt);
+}
+
+/** Bytes stored for model `id`, or for every model when `id` is omitted. */
+export async function cachedModelSize(cache: ModelCache, id?: string): Promise<number> {
+  if (id !== undefined) {
+    const record = await cache.getRecord(id);
+    return record ? storedBytes(record) : 0;
+  }
+  return (await cache.listRecords()).reduce((n, r) => n + storedBytes(r), 0);
+}
+
+/** Deletes model `id` (record and every chunk). Deleting a model that is not cached does nothing. */
+export function deleteCachedModel(cache: ModelCache, id: string): Promise<void> {
+  return cache.deleteModel(id);
+}
+
+/** Deletes every cached model. */
+export function clearModelCache(cache: ModelCache): Promise<void> {
+  return cache.clear();
+}
+
+function storedBytes(record: ModelRecord): number {
+  let n = 0;
+  for (const f of Object.values(record.files)) {
+    if (f.state === 'complete') n += f.size ?? 0;
+    else if (f.state === 'partial') n += f.chunks * f.chunkSize;
+  }
+  return n;
+}
