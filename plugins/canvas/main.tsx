@@ -1,0 +1,350 @@
+/**
+ * The Stipple demo: the canvas host, the shared panel and an edit engine on
+ * one page. Opens with a drawn picture and the tiny fixture model, so the
+ * whole flow (paint a mask, run, compare, apply, undo, export) works
+ * offline.
+ */
+import { render } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { CanvasHost, isCancelled, type ToolSettings } from '../../adapters/canvas';
+import { isEmpty, type RgbaImage } from '../../core/image';
+import type { DownloadProgress } from '../../core/delivery';
+import type { RepoSource } from '../../core/models';
+import type { Operation } from '../../core/pipelines/request';
+import {
+  injectPanelStyles,
+  Panel,
+  startParams,
+  toRequest,
+  usePanelStore,
+  type HistoryEntry,
+  type CachedModel,
+  type ModelManagerProps,
+  type ModelStatus,
+  type PanelParams,
+  type PanelState,
+} from '../ui';
+import { configureOrt, loadModel, type LoadedModel } from './engine';
+import { cachedModels, DEFAULT_PRESET_ID, deleteModel, openChoice, PRESET_OPTIONS, type ModelChoice } from './models';
+import { drawScene } from './scene';
+import { Toolbar } from './Toolbar';
+
+const PAGE = location.href;
+configureOrt(new URL('ort/', PAGE).href);
+
+interface CurrentModel {
+  loaded: LoadedModel;
+  title: string;
+  note?: string;
+}
+
+interface DocState {
+  canUndo: boolean;
+  canRedo: boolean;
+  hasMask: boolean;
+  results: readonly RgbaImage[];
+  selected: number;
+  view: 'after' | 'before';
+}
+
+/** What the browser tests read (window.__stipple). */
+export interface TestHook {
+  host: CanvasHost;
+  /** Resolves when the image is attached and the default model is loaded. */
+  ready: Promise<void>;
+  state(): PanelState;
+  /** The parameters of the last run started. */
+  lastParams(): PanelParams | null;
+  pixels(which: 'original' | 'image' | 'displayed' | 'mask'): { width: number; height: number; base64: string };
+}
+
+function App() {
+  const [state, dispatch] = usePanelStore({ operation: 'inpaint', prompt: 'a red fox sitting in the snow', steps: 20 });
+  const host = useMemo(() => new CanvasHost({ brushSize: 40, hardness: 0.7 }), []);
+  const stageRef = useRef<HTMLDivElement>(null);
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const lastParams = useRef<PanelParams | null>(null);
+  const [model, setModel] = useState<CurrentModel | null>(null);
+  const [status, setStatus] = useState<ModelStatus>({ state: 'idle' });
+  const [settings, setSettings] = useState<ToolSettings>(host.settings);
+  const [doc, setDoc] = useState<DocState>({ canUndo: false, canRedo: false, hasMask: false, results: [], selected: 0, view: 'after' });
+  const [notice, setNotice] = useState('');
+
+  const [cache, setCache] = useState<{ models: readonly CachedModel[]; usage?: number; quota?: number } | null>(null);
+  const refreshCache = (): void => {
+    cachedModels()
+      .then(setCache)
+      .catch(() => setCache(null));
+  };
+
+  const choose = async (choice: ModelChoice): Promise<void> => {
+    if (host.busy) {
+      setNotice('Wait for the running edit to finish (or cancel it) before changing the model.');
+      return;
+    }
+    setStatus({ state: 'loading', message: 'Opening the model…' });
+    const onProgress = (p: DownloadProgress): void => {
+      if (p.status === 'progress' || p.status === 'initiate') {
+        setStatus({ state: 'loading', message: `Downloading ${p.file ?? 'the model'}…`, loaded: p.totalLoaded, total: p.totalBytes });
+      }
+    };
+    try {
+      const { source, title, note } = await openChoice(choice, PAGE, onProgress);
+      setStatus({ state: 'loading', message: `Loading ${title}…` });
+      await loadFrom(source, title, note);
+    } catch (error) {
+      setStatus({ state: 'error', message: messageOf(error) });
+    } finally {
+      refreshCache();
+    }
+  };
+
+  const loadFrom = async (source: RepoSource, title: string, note?: string): Promise<void> => {
+    const loaded = await loadModel(source);
+    await model?.loaded.engine.dispose();
+    setModel({ loaded, title, ...(note !== undefined && { note }) });
+    setStatus({ state: 'ready' });
+    const ops = loaded.engine.operations;
+    if (!ops.includes(stateRef.current.params.operation) && ops[0]) dispatch({ type: 'operation', operation: ops[0] });
+  };
+
+  // Attach the host to a canvas the page owns (outside Preact's tree), load the default model.
+  useEffect(() => {
+    const stage = stageRef.current!;
+    const canvas = document.createElement('canvas');
+    const scene = drawScene(document);
+    canvas.width = scene.width;
+    canvas.height = scene.height;
+    canvas.className = 'demo-canvas';
+    canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(scene.data), scene.width, scene.height), 0, 0);
+    stage.append(canvas);
+    const sync = (): void => {
+      const d = host.document;
+      setDoc({
+        canUndo: d.canUndo,
+        canRedo: d.canRedo,
+        hasMask: d.stroking || !isEmpty(d.mask),
+        results: d.results?.images ?? [],
+        selected: d.selected,
+        view: d.view,
+      });
+      const r = d.results;
+      dispatch({ type: 'results', results: r ? { count: r.images.length, selected: d.selected, view: d.view, entryId: null } : null });
+    };
+    const offs = [
+      host.on('change', (c) => {
+        if (!c.kinds.every((k) => k === 'mask') || !host.document.stroking) sync();
+      }),
+      host.on('settings', setSettings),
+      host.on('progress', (event) => dispatch({ type: 'progress', event })),
+    ];
+    const ready = (async () => {
+      await host.attach(canvas);
+      sync();
+      await choose({ preset: DEFAULT_PRESET_ID });
+    })();
+    const hook: TestHook = {
+      host,
+      ready,
+      state: () => stateRef.current,
+      lastParams: () => lastParams.current,
+      pixels: (which) => {
+        const img = which === 'original' ? host.getOriginal() : which === 'image' ? host.getImage() : which === 'displayed' ? host.document.displayed : null;
+        if (img) return { width: img.width, height: img.height, base64: toBase64(img.data) };
+        const m = host.getMask();
+        return { width: m.width, height: m.height, base64: toBase64(new Uint8Array(m.data.buffer)) };
+      },
+    };
+    (window as unknown as { __stipple: TestHook }).__stipple = hook;
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.defaultPrevented) return; // the canvas handled it
+      const t = e.target as HTMLElement | null;
+      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+      const k = e.key.toLowerCase();
+      if (k === 'z' || k === 'y') {
+        e.preventDefault();
+        if (k === 'y' || e.shiftKey) host.redo();
+        else host.undo();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => {
+      offs.forEach((off) => off());
+      document.removeEventListener('keydown', onKey);
+      host.dispose();
+    };
+  }, []);
+
+  const run = async (): Promise<void> => {
+    if (!model || host.busy) return;
+    setNotice('');
+    const params = startParams(state);
+    lastParams.current = params;
+    // Show what is being edited (older pending results stay, one click away).
+    if (host.results) host.setView('before');
+    const operation: Operation = params.operation;
+    dispatch({ type: 'run-start', operation, params });
+    const t0 = performance.now();
+    try {
+      const result = await host.run(model.loaded.engine, operation, { ...toRequest(params), previewEvery: 1 });
+      dispatch({
+        type: 'run-done',
+        entry: {
+          operation,
+          params,
+          images: result.images,
+          meta: result.meta,
+          warnings: result.warnings.map((w) => w.message),
+          ms: performance.now() - t0,
+          time: Date.now(),
+          model: model.title,
+        },
+      });
+    } catch (error) {
+      if (isCancelled(error)) dispatch({ type: 'run-cancelled' });
+      else dispatch({ type: 'run-failed', message: messageOf(error) });
+    }
+  };
+
+  const showHistory = (entry: HistoryEntry): void => {
+    try {
+      host.showResults({ images: entry.images, operation: entry.operation, ...(entry.meta && { meta: entry.meta }) });
+    } catch (error) {
+      setNotice(`That result was made on an image of another size: ${messageOf(error)}`);
+    }
+  };
+
+  const openImage = async (file: File): Promise<void> => {
+    try {
+      const bitmap = await createImageBitmap(file);
+      const c = document.createElement('canvas');
+      c.width = bitmap.width;
+      c.height = bitmap.height;
+      const g = c.getContext('2d')!;
+      g.drawImage(bitmap, 0, 0);
+      const d = g.getImageData(0, 0, c.width, c.height);
+      host.setImage({ width: d.width, height: d.height, data: d.data });
+      setNotice(`Opened ${file.name} (${d.width}×${d.height}).`);
+    } catch (error) {
+      setNotice(`Could not open ${file.name}: ${messageOf(error)}`);
+    }
+  };
+
+  const exportPng = async (): Promise<void> => {
+    const blob = await host.exportPng('displayed');
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = 'stipple.png';
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  };
+
+  const modelProps: ModelManagerProps = {
+    current: model ? { title: model.title, kind: model.loaded.kind, ...(model.note !== undefined && { note: model.note }) } : null,
+    status,
+    presets: PRESET_OPTIONS,
+    cache,
+    onLoadPreset: (preset) => void choose({ preset }),
+    onLoadUrl: (url) => void choose({ url }),
+    onLoadFolder: (files) => void choose({ files }),
+    onDelete: (id) => {
+      deleteModel(id)
+        .catch((error: unknown) => setNotice(`Could not delete ${id}: ${messageOf(error)}`))
+        .finally(refreshCache);
+    },
+  };
+
+  const busy = state.run.status === 'running' || state.run.status === 'cancelling';
+  return (
+    <div class="demo">
+      <header class="demo-header">
+        <h1>Stipple demo</h1>
+        <div class="demo-notice" role="note">
+          <p>
+            <strong>The bundled model is a tiny test model with random weights: its output is noise.</strong> It is here so the whole
+            flow works offline with one command.
+          </p>
+          <p>
+            For real images, load a real model under <em>Model</em> in the panel: pick a <em>preset</em> (a download of 2–5 GB), paste the{' '}
+            <em>URL</em> of an ONNX repo in the diffusers/Optimum layout (<code>https://huggingface.co/&lt;owner&gt;/&lt;repo&gt;/resolve/main/</code>), or
+            pick a model <em>folder</em> on this computer. Everything runs in this browser; nothing is uploaded.
+          </p>
+        </div>
+      </header>
+      <main class="demo-main">
+        <section class="demo-stage" aria-label="Image">
+          <Toolbar
+            settings={settings}
+            canUndo={doc.canUndo}
+            canRedo={doc.canRedo}
+            busy={busy}
+            onTool={(t) => host.setTool(t)}
+            onSize={(px) => host.setBrushSize(px)}
+            onHardness={(h) => host.setHardness(h)}
+            onShowMask={(v) => host.setShowMask(v)}
+            onClear={() => host.clearMask()}
+            onInvert={() => host.invertMask()}
+            onSelectAll={() => host.fillMask()}
+            onUndo={() => host.undo()}
+            onRedo={() => host.redo()}
+            onExport={() => void exportPng()}
+            onOpen={(f) => void openImage(f)}
+          />
+          <p class="demo-steps">
+            1. Paint over the area to change. 2. Describe what should be there. 3. Run, compare, pick a variant and apply it.
+          </p>
+          <div class="demo-canvas-frame" ref={stageRef} data-view={doc.results.length > 0 ? doc.view : 'document'} />
+          <p class="demo-view" aria-live="polite">
+            {doc.results.length > 0
+              ? doc.view === 'after'
+                ? `Showing the result${doc.results.length > 1 ? ` (variant ${doc.selected + 1} of ${doc.results.length})` : ''}, not applied yet.`
+                : 'Showing the image before the edit.'
+              : ''}
+          </p>
+          {notice && (
+            <p class="demo-message" role="status">
+              {notice}
+            </p>
+          )}
+        </section>
+        <aside class="demo-panel">
+          <Panel
+            state={state}
+            dispatch={dispatch}
+            operations={model?.loaded.engine.operations ?? []}
+            tokenizer={model?.loaded.tokenizer ?? null}
+            defaultScheduler={model?.loaded.defaultScheduler}
+            model={modelProps}
+            resultImages={doc.results}
+            hasMask={doc.hasMask}
+            onRun={() => void run()}
+            onCancel={() => {
+              dispatch({ type: 'cancel-requested' });
+              host.cancel();
+            }}
+            onSelectVariant={(i) => host.selectVariant(i)}
+            onToggleView={() => host.toggleView()}
+            onApply={() => host.applyResult()}
+            onDiscard={() => host.discardResults()}
+            onShowHistory={showHistory}
+          />
+        </aside>
+      </main>
+    </div>
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function toBase64(bytes: Uint8Array | Uint8ClampedArray): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+injectPanelStyles();
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,137 @@
+/**
+ * The Stipple panel shared by every host: model, edit picker, prompts,
+ * run/cancel with progress, results (variants, before/after, apply),
+ * settings, mask settings and history.
+ *
+ * State lives in a {@link PanelState} (see `store.ts`, `usePanelStore`);
+ * the host app runs edits and reports back through `dispatch`.
+ */
+import { useId } from 'preact/hooks';
+import type { RgbaImage } from '../../core/image';
+import type { Operation } from '../../core/pipelines/request';
+import { SCHEDULER_NAMES, type SchedulerName } from '../../core/schedulers/types';
+import { Section } from './components/fields';
+import { HistoryList } from './components/HistoryList';
+import { MaskControls } from './components/MaskControls';
+import { ModelManager, type ModelManagerProps } from './components/ModelManager';
+import { OperationPicker } from './components/OperationPicker';
+import { ParamControls } from './components/ParamControls';
+import { ProgressView } from './components/ProgressView';
+import { PromptFields, type TokenCounter } from './components/PromptFields';
+import { ResultsView } from './components/ResultsView';
+import { controlsFor, OPERATION_LABELS, validate } from './params';
+import { isBusy, type HistoryEntry, type PanelAction, type PanelState } from './store';
+
+export interface PanelProps {
+  state: PanelState;
+  dispatch(action: PanelAction): void;
+  /** The edits the loaded model can run (empty: no model yet). */
+  operations: readonly Operation[];
+  /** The loaded model's tokenizer, for the token count (core's ClipTokenizer fits). */
+  tokenizer?: TokenCounter | null;
+  /** Schedulers to offer (default: all nine). */
+  schedulers?: readonly SchedulerName[];
+  /** The model's own scheduler, shown as "Model default (…)". */
+  defaultScheduler?: string;
+  model: ModelManagerProps;
+  /** The images of the pending results, for the variant picker. */
+  resultImages: readonly RgbaImage[];
+  /** False when no mask is painted: masked edits explain what to do. */
+  hasMask?: boolean;
+  onRun(): void;
+  onCancel(): void;
+  onSelectVariant(index: number): void;
+  onToggleView(): void;
+  onApply(): void;
+  onDiscard(): void;
+  /** Show a history entry's images as the pending results again. */
+  onShowHistory(entry: HistoryEntry): void;
+  /** Heading of the panel (default "Stipple"). */
+  title?: string;
+}
+
+export function Panel(props: PanelProps) {
+  const { state, dispatch } = props;
+  const runId = useId();
+  const p = state.params;
+  const busy = isBusy(state);
+  const ready = props.model.status.state !== 'loading' && props.operations.length > 0;
+  const problems = validate(p, props.operations);
+  const needsMask = controlsFor(p.operation).maskRequired && props.hasMask === false;
+  const canRun = ready && !busy && problems.length === 0 && !needsMask;
+  const set = (patch: Partial<typeof p>): void => dispatch({ type: 'set', patch });
+  const run = (): void => {
+    if (canRun) props.onRun();
+  };
+  return (
+    <section class="stp-panel" aria-label={props.title ?? 'Stipple'}>
+      <h2 class="stp-title">{props.title ?? 'Stipple'}</h2>
+
+      <Section title={<>Model{props.model.current ? `: ${props.model.current.title}` : ''}</>} open={!props.model.current} class="stp-model-section">
+        <ModelManager {...props.model} />
+      </Section>
+
+      <OperationPicker value={p.operation} available={props.operations} onChange={(operation) => dispatch({ type: 'operation', operation })} disabled={busy} />
+
+      <PromptFields
+        prompt={p.prompt}
+        negativePrompt={p.negativePrompt}
+        promptLabel={controlsFor(p.operation).promptLabel}
+        tokenizer={props.tokenizer}
+        onChange={set}
+        onSubmit={run}
+      />
+
+      <div class="stp-run">
+        <button type="button" class="stp-button stp-primary stp-run-button" onClick={run} disabled={!canRun} aria-describedby={`${runId}-why`}>
+          {busy ? 'Running…' : `Run ${OPERATION_LABELS[p.operation]}`}
+        </button>
+        <p id={`${runId}-why`} class="stp-hint">
+          {!ready
+            ? props.model.status.state === 'loading'
+              ? 'Loading the model…'
+              : 'Load a model first.'
+            : needsMask
+              ? 'Paint the area to change on the image first.'
+              : problems[0] ?? 'Ctrl+Enter in a prompt runs it too.'}
+        </p>
+      </div>
+
+      <ProgressView run={state.run} onCancel={props.onCancel} resultsPending={state.results !== null} />
+
+      {state.results && !busy && props.resultImages.length > 0 && (
+        <ResultsView
+          results={state.results}
+          images={props.resultImages}
+          onSelect={props.onSelectVariant}
+          onToggleView={props.onToggleView}
+          onApply={props.onApply}
+          onDiscard={props.onDiscard}
+        />
+      )}
+
+      <Section title="Settings" open>
+        <ParamControls
+          params={p}
+          onChange={set}
+          onRandomizeSeed={() => dispatch({ type: 'randomize-seed' })}
+          schedulers={props.schedulers ?? SCHEDULER_NAMES}
+          defaultScheduler={props.defaultScheduler}
+        />
+      </Section>
+
+      <Section title="Mask">
+        <MaskControls params={p} onChange={set} />
+      </Section>
+
+      <Section title={`History (${state.history.length})`} open={state.history.length > 0}>
+        <HistoryList
+          entries={state.history}
+          busy={busy}
+          onRestore={(e) => dispatch({ type: 'restore', id: e.id })}
+          onShow={props.onShowHistory}
+        />
+      </Section>
+    </section>
+  );
+}

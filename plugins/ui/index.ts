@@ -1,0 +1,42 @@
+/**
+ * The Preact panel shared by every Stipple host (canvas, Figma, Photopea):
+ * edit picker, prompts with token counts, parameters, mask settings, model
+ * manager, progress with ETA, preview and cancel, variants and history.
+ *
+ * Wrap it in an element with class `stp-theme` and call `injectPanelStyles()`.
+ */
+export { Panel } from './Panel';
+export type { PanelProps } from './Panel';
+export { usePanelStore } from './hooks';
+export { initialState, isBusy, panelReducer, startParams } from './store';
+export type { HistoryEntry, PanelAction, PanelState, ResultsView, RunState } from './store';
+export {
+  controlsFor,
+  DEFAULT_STRENGTH,
+  defaultParams,
+  MASKED_CONTENT_LABELS,
+  OPERATION_HINTS,
+  OPERATION_LABELS,
+  paramsForRun,
+  paramsFromResult,
+  randomSeed,
+  toRequest,
+  validate,
+  withOperation,
+} from './params';
+export type { ControlSet, PanelParams, ParamsRequest } from './params';
+export { formatBytes, formatDuration, formatEta, formatTokens, PHASE_LABELS } from './format';
+export { FilesSource } from './files-source';
+export type { PickedFile } from './files-source';
+export { PANEL_CSS, injectPanelStyles } from './styles';
+export { ModelManager } from './components/ModelManager';
+export type { CachedModel, ModelManagerProps, ModelPresetOption, ModelStatus } from './components/ModelManager';
+export type { TokenCounter } from './components/PromptFields';
+export { ProgressView } from './components/ProgressView';
+export { OperationPicker } from './components/OperationPicker';
+export { PromptFields } from './components/PromptFields';
+export { ParamControls } from './components/ParamControls';
+export { MaskControls } from './components/MaskControls';
+export { ResultsView as ResultsPanel } from './components/ResultsView';
+export { HistoryList } from './components/HistoryList';
+export { RgbaCanvas } from './components/RgbaCanvas';
