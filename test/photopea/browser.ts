@@ -1,0 +1,38 @@
+/**
+ * Chromium for the Photopea browser test: Debian's Chromium driven by
+ * playwright-core (never `npx playwright install`); screenshots go to
+ * test/artifacts (ignored by git).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CHROMIUM = process.env['STIPPLE_CHROMIUM'] ?? '/usr/bin/chromium';
+export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+
+export const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--disable-dev-shm-usage',
+  // The fake Photopea is an https page framing a loopback page (Local Network Access checks).
+  '--disable-features=LocalNetworkAccessChecks',
+];
+
+/** Path of a screenshot in test/artifacts (created if needed). */
+export function artifact(name: string): string {
+  const dir = fileURLToPath(new URL('../artifacts/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
+}
+
+/** A fresh temporary folder. */
+export function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
