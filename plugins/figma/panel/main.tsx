@@ -1,0 +1,297 @@
+/**
+ * The Figma panel: the shared Stipple panel (plugins/ui) on the Figma
+ * adapter. It runs on Stipple's own origin inside Figma's plugin iframe
+ * (the plugin's ui.html sends the iframe here), talks to the main code with
+ * `PanelBridge`, and runs edits in-process with core's Editor.
+ *
+ * Flow: the main code reports the selection; Run reads its pixels
+ * (`read-selection`), edits them, and shows the variants; Apply writes the
+ * chosen one over the source as a new layer (`write-result`).
+ */
+import { render } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { browserCodec } from '../../../adapters/figma/browser-codec';
+import type { SelectionSummary } from '../../../adapters/figma/messages';
+import { FigmaRequestError, FIGMA_ORIGIN, PanelBridge } from '../../../adapters/figma/panel-bridge';
+import { FigmaSession, type FigmaInput } from '../../../adapters/figma/session';
+import type { EditMeta } from '../../../core/editor';
+import { CancelledError } from '../../../core/errors';
+import type { RgbaImage } from '../../../core/image';
+import type { Operation } from '../../../core/pipelines/request';
+import {
+  injectPanelStyles,
+  OPERATION_LABELS,
+  Panel,
+  RgbaCanvas,
+  startParams,
+  toRequest,
+  usePanelStore,
+  type HistoryEntry,
+  type ModelManagerProps,
+  type ModelStatus,
+  type PanelState,
+} from '../../ui';
+import { configureOrt, isLocalPreset, loadPanelModel, PANEL_PRESETS, type LoadedModel, type ModelChoice } from './engine';
+
+const PAGE = location.href;
+configureOrt(new URL('ort/', PAGE).href);
+
+/** The pending results and what they were made from. */
+interface Pending {
+  input: FigmaInput;
+  images: readonly RgbaImage[];
+  operation: Operation;
+  meta?: EditMeta;
+  selected: number;
+  view: 'after' | 'before';
+}
+
+/** What the browser test reads (window.__stippleFigma). */
+export interface FigmaTestHook {
+  state(): PanelState;
+  selection(): SelectionSummary | null;
+  model(): string | null;
+  message(): string;
+  written(): { nodeId: string; name: string } | null;
+}
+
+function App() {
+  const [state, dispatch] = usePanelStore({ operation: 'inpaint', prompt: '', steps: 20 });
+  const bridge = useMemo(() => new PanelBridge({ figmaOrigins: [FIGMA_ORIGIN] }), []);
+  const session = useMemo(() => new FigmaSession(bridge, browserCodec()), [bridge]);
+  const [selection, setSelection] = useState<SelectionSummary | null>(null);
+  const [model, setModel] = useState<LoadedModel | null>(null);
+  const [status, setStatus] = useState<ModelStatus>({ state: 'idle' });
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [message, setMessage] = useState('');
+  const [written, setWritten] = useState<{ nodeId: string; name: string } | null>(null);
+  const controller = useRef<AbortController | null>(null);
+  const inputs = useRef(new WeakMap<RgbaImage, { input: FigmaInput; meta?: EditMeta }>());
+  const live = useRef({ state, selection, model, message, written });
+  live.current = { state, selection, model, message, written };
+
+  const loadModel = async (choice: ModelChoice): Promise<void> => {
+    if (controller.current) {
+      setMessage('Wait for the running edit to finish (or cancel it) before changing the model.');
+      return;
+    }
+    setStatus({ state: 'loading', message: 'Loading the model…' });
+    try {
+      const loaded = await loadPanelModel(choice, PAGE, (e) => {
+        if (e.status === 'progress' || e.status === 'done') setStatus({ state: 'loading', message: 'Downloading the model…', loaded: e.totalLoaded, total: e.totalBytes });
+      });
+      await live.current.model?.editor.dispose();
+      setModel(loaded);
+      setStatus({ state: 'ready' });
+    } catch (error) {
+      setStatus({ state: 'error', message: messageOf(error) });
+    }
+  };
+
+  useEffect(() => {
+    const offs = [bridge.on('hello', (p) => setSelection(p.selection)), bridge.on('selection', setSelection)];
+    try {
+      bridge.ready();
+    } catch {
+      // Opened as a page of its own, not inside Figma's plugin frame.
+      setMessage('This is Stipple’s Figma panel: open it from the Stipple plugin in Figma (Plugins › Development › Stipple).');
+    }
+    const wanted = new URLSearchParams(location.search).get('model');
+    if (wanted) void loadModel(PANEL_PRESETS.some((p) => p.id === wanted) ? { preset: wanted } : { url: wanted });
+    const hook: FigmaTestHook = {
+      state: () => live.current.state,
+      selection: () => live.current.selection,
+      model: () => live.current.model?.title ?? null,
+      message: () => live.current.message,
+      written: () => live.current.written,
+    };
+    (window as unknown as { __stippleFigma: FigmaTestHook }).__stippleFigma = hook;
+    return () => {
+      offs.forEach((off) => off());
+      bridge.dispose();
+    };
+  }, []);
+
+  // Edits this selection and model allow: without a mask only whole-image ones.
+  const modelOps = model?.editor.operations ?? [];
+  const selectionOps = selection?.ok ? selection.operations : null;
+  const both = selectionOps ? modelOps.filter((op) => selectionOps.includes(op)) : modelOps;
+  const operations = both.length > 0 ? both : modelOps;
+  const hasMask = selection?.ok ? selection.masks.length > 0 : false;
+
+  useEffect(() => {
+    if (operations.length > 0 && !operations.includes(state.params.operation)) dispatch({ type: 'operation', operation: operations[0]! });
+  }, [operations.join(','), state.params.operation]);
+
+  const showResults = (next: Pending | null): void => {
+    setPending(next);
+    dispatch({ type: 'results', results: next ? { count: next.images.length, selected: next.selected, view: next.view, entryId: null } : null });
+  };
+
+  const run = async (): Promise<void> => {
+    if (!model || controller.current) return;
+    setMessage('');
+    setWritten(null);
+    const params = startParams(state);
+    const operation = params.operation;
+    dispatch({ type: 'run-start', operation, params });
+    const abort = new AbortController();
+    controller.current = abort;
+    const t0 = performance.now();
+    try {
+      const input = await session.read({ targetPixels: model.nativePixels });
+      if ((operation === 'inpaint' || operation === 'mask-edit') && !input.mask) {
+        throw new FigmaRequestError('nothing-selected', `${OPERATION_LABELS[operation]} needs a mask: select a shape drawn over the image too.`);
+      }
+      const result = await model.editor.edit(operation, {
+        ...toRequest(params),
+        image: input.image,
+        ...(input.mask && { mask: input.mask }),
+        signal: abort.signal,
+        onProgress: (event) => dispatch({ type: 'progress', event }),
+        previewEvery: 1,
+      });
+      for (const img of result.images) inputs.current.set(img, { input, meta: result.meta });
+      const warnings = [...input.notices, ...result.warnings.map((w) => w.message)];
+      dispatch({
+        type: 'run-done',
+        entry: { operation, params, images: result.images, meta: result.meta, warnings, ms: performance.now() - t0, time: Date.now(), model: model.title },
+      });
+      showResults({ input, images: result.images, operation, meta: result.meta, selected: 0, view: 'after' });
+    } catch (error) {
+      if (isCancelled(error)) dispatch({ type: 'run-cancelled' });
+      else dispatch({ type: 'run-failed', message: messageOf(error) });
+    } finally {
+      controller.current = null;
+    }
+  };
+
+  const apply = async (): Promise<void> => {
+    const p = pending;
+    if (!p) return;
+    const image = p.images[p.selected];
+    if (!image) return;
+    try {
+      const seed = p.meta?.params.seed ?? null;
+      const done = await session.write(p.input, image, {
+        operation: p.operation,
+        seed,
+        ...(p.images.length > 1 && { variant: p.selected + 1, variants: p.images.length }),
+      });
+      setWritten({ nodeId: done.nodeId, name: done.name });
+      setMessage([`Added “${done.name}” above “${p.input.source.name}”.`, ...done.notices].join(' '));
+    } catch (error) {
+      setMessage(messageOf(error));
+    }
+  };
+
+  const showHistory = (entry: HistoryEntry): void => {
+    const first = entry.images[0];
+    const from = first && inputs.current.get(first);
+    if (!from) {
+      setMessage('That result is from an earlier session and cannot be placed.');
+      return;
+    }
+    showResults({ input: from.input, images: entry.images, operation: entry.operation, ...(from.meta && { meta: from.meta }), selected: 0, view: 'after' });
+  };
+
+  const modelProps: ModelManagerProps = {
+    current: model ? { title: model.title, kind: model.kind, ...(model.note !== undefined && { note: model.note }) } : null,
+    status,
+    presets: PANEL_PRESETS.map((p) => ({ id: p.id, title: p.title, kind: p.kind, notes: p.notes, ...(presetBytes(p) !== undefined && { bytes: presetBytes(p)! }) })),
+    cache: null,
+    onLoadPreset: (id) => void loadModel({ preset: id }),
+    onLoadUrl: (url) => void loadModel({ url }),
+    onLoadFolder: (files) => void loadModel({ files }),
+  };
+
+  const preview = pending ? (pending.view === 'after' ? pending.images[pending.selected] : pending.input.image) : undefined;
+  return (
+    <div class="fg">
+      <SelectionLine selection={selection} modelOps={modelOps} />
+      {preview && pending && (
+        <figure class="fg-preview">
+          <RgbaCanvas image={pending.view === 'before' && pending.input.mask ? withMask(preview, pending.input.mask) : preview} label={pending.view === 'after' ? 'Result' : 'Before, with the mask'} />
+          <figcaption class="stp-hint">{pending.view === 'after' ? 'Result (not in the document until you apply it)' : 'Before, mask in red'}</figcaption>
+        </figure>
+      )}
+      {message && (
+        <p class="fg-message" role="status">
+          {message}
+        </p>
+      )}
+      <Panel
+        title="Stipple for Figma"
+        state={state}
+        dispatch={dispatch}
+        operations={operations}
+        tokenizer={model?.tokenizer ?? null}
+        defaultScheduler={model?.defaultScheduler}
+        model={modelProps}
+        resultImages={pending?.images ?? []}
+        hasMask={hasMask}
+        onRun={() => void run()}
+        onCancel={() => {
+          dispatch({ type: 'cancel-requested' });
+          controller.current?.abort();
+        }}
+        onSelectVariant={(i) => pending && showResults({ ...pending, selected: i })}
+        onToggleView={() => pending && showResults({ ...pending, view: pending.view === 'after' ? 'before' : 'after' })}
+        onApply={() => void apply()}
+        onDiscard={() => showResults(null)}
+        onShowHistory={showHistory}
+      />
+    </div>
+  );
+}
+
+function SelectionLine(props: { selection: SelectionSummary | null; modelOps: readonly Operation[] }) {
+  const s = props.selection;
+  let text: string;
+  if (!s) text = 'Connecting to Figma…';
+  else if (!s.ok) text = s.message;
+  else {
+    const masks = s.masks.length === 0 ? 'no mask' : s.masks.length === 1 ? `mask “${s.masks[0]!.name}”` : `${s.masks.length} mask layers`;
+    text = `Editing “${s.source.name}” (${Math.round(s.source.width)}×${Math.round(s.source.height)}), ${masks}.`;
+    if (s.masks.length === 0) text += ' Select a shape over the image as well to inpaint or mask-edit.';
+    const usable = props.modelOps.filter((op) => s.operations.includes(op));
+    if (props.modelOps.length > 0 && usable.length === 0) text += ' The loaded model needs a mask for its edits.';
+  }
+  return (
+    <p class={`fg-selection${s && !s.ok ? ' fg-problem' : ''}`} aria-live="polite">
+      {text}
+    </p>
+  );
+}
+
+/** The image with the mask tinted red, for the before view. */
+function withMask(image: RgbaImage, mask: { width: number; height: number; data: Float32Array }): RgbaImage {
+  const data = new Uint8ClampedArray(image.data);
+  if (mask.width !== image.width || mask.height !== image.height) return image;
+  for (let i = 0; i < mask.data.length; i++) {
+    const m = mask.data[i]! * 0.5;
+    if (m <= 0) continue;
+    data[i * 4] = data[i * 4]! * (1 - m) + 255 * m;
+    data[i * 4 + 1] = data[i * 4 + 1]! * (1 - m);
+    data[i * 4 + 2] = data[i * 4 + 2]! * (1 - m);
+    data[i * 4 + 3] = Math.max(data[i * 4 + 3]!, 128);
+  }
+  return { width: image.width, height: image.height, data };
+}
+
+function presetBytes(p: (typeof PANEL_PRESETS)[number]): number | undefined {
+  if (isLocalPreset(p)) return undefined;
+  const sizes = p.files.map((f) => f.size).filter((s): s is number => typeof s === 'number');
+  return sizes.length > 0 ? sizes.reduce((a, b) => a + b, 0) : undefined;
+}
+
+function isCancelled(error: unknown): boolean {
+  return error instanceof CancelledError || (error instanceof Error && error.name === 'AbortError');
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+injectPanelStyles();
+render(<App />, document.getElementById('app')!);
