@@ -1,7 +1,9 @@
 // Builds everything that ships as JavaScript: the library entry points, the
-// Node CLI and the benchmark runner. Plugin bundles join this list as their
-// issues land.
+// demo app, the Photopea and Figma plugins, the Node CLI and the benchmark runner.
 import { build } from 'esbuild';
+import { buildDemo } from './plugins/canvas/build.mjs';
+import { buildFigmaPlugin } from './plugins/figma/build.mjs';
+import { buildPhotopeaPlugin } from './plugins/photopea/build.mjs';
 
 const node = {
   bundle: true,
@@ -21,6 +23,13 @@ const library = { ...node, platform: 'neutral', mainFields: ['module', 'main'] }
 await Promise.all([
   build({ ...library, entryPoints: ['core/index.ts'], outfile: 'dist/core.js' }),
   build({ ...node, entryPoints: ['core/node.ts'], outfile: 'dist/node.js' }),
+  build({ ...library, entryPoints: ['adapters/canvas/index.ts'], outfile: 'dist/adapters/canvas.js' }),
+  build({ ...library, entryPoints: ['adapters/photopea/index.ts'], outfile: 'dist/adapters/photopea.js' }),
+  buildDemo({ outdir: 'dist/demo' }),
+  buildPhotopeaPlugin({ outdir: 'dist/photopea' }),
+  build({ ...library, entryPoints: ['adapters/figma/index.ts'], outfile: 'dist/adapters/figma.js' }),
+  // Figma plugin folder (dist/figma-plugin) + its panel page (dist/figma-panel); panel URL from STIPPLE_PANEL_URL.
+  buildFigmaPlugin(),
   build({ ...node, entryPoints: ['plugins/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...node, entryPoints: ['test/bench/main.ts'], outfile: 'dist/bench.js' }),
 ]);
