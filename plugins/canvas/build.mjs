@@ -1,7 +1,7 @@
 // Builds the demo page: plugins/canvas/main.tsx -> <outdir>/main.js, and
 // index.html next to it. Used by esbuild.config.mjs (outdir dist/demo) and by
 // the browser tests (a temporary folder).
-import { build } from 'esbuild';
+import { buildPage } from '../build-page.mjs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,22 +17,13 @@ export async function buildDemo(options = {}) {
   const outdir = resolve(root, options.outdir ?? 'dist/demo');
   await mkdir(outdir, { recursive: true });
   await Promise.all([
-    build({
-      entryPoints: [join(here, 'main.tsx')],
+    buildPage({
+      entry: join(here, 'main.tsx'),
       outfile: join(outdir, 'main.js'),
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      sourcemap: true,
-      minify: options.minify ?? false,
-      jsx: 'automatic',
-      jsxImportSource: 'preact',
-      tsconfig: join(root, 'tsconfig.json'),
+      minify: options.minify,
       // onnxruntime-web stays a module of its own, loaded from /ort/ through the page's import
       // map (see index.html and serve.mjs): its proxy worker is started from its own URL.
       external: ['onnxruntime-web'],
-      logLevel: 'warning',
     }),
     copyFile(join(here, 'index.html'), join(outdir, 'index.html')),
   ]);

@@ -7,6 +7,7 @@
 //
 //   node plugins/figma/build.mjs [--panel-url URL] [--outdir DIR] [--panel-outdir DIR] [--copy-ort] [--minify]
 import { build } from 'esbuild';
+import { buildPage } from '../build-page.mjs';
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -68,20 +69,7 @@ export async function buildFigmaPlugin(options = {}) {
   if (panelOutdir) {
     await mkdir(panelOutdir, { recursive: true });
     jobs.push(
-      build({
-        entryPoints: [join(here, 'panel/main.tsx')],
-        outfile: join(panelOutdir, 'main.js'),
-        bundle: true,
-        format: 'esm',
-        platform: 'browser',
-        target: 'es2022',
-        sourcemap: true,
-        minify: options.minify ?? false,
-        jsx: 'automatic',
-        jsxImportSource: 'preact',
-        tsconfig: join(root, 'tsconfig.json'),
-        logLevel: 'warning',
-      }),
+      buildPage({ entry: join(here, 'panel/main.tsx'), outfile: join(panelOutdir, 'main.js'), minify: options.minify }),
       copyFile(join(here, 'panel/index.html'), join(panelOutdir, 'index.html')),
     );
     if (options.copyOrt) jobs.push(copyOrt(join(panelOutdir, 'ort')));
