@@ -31,5 +31,8 @@ await Promise.all([
   // Figma plugin folder (dist/figma-plugin) + its panel page (dist/figma-panel); panel URL from STIPPLE_PANEL_URL.
   buildFigmaPlugin(),
   build({ ...node, entryPoints: ['plugins/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
-  build({ ...node, entryPoints: ['test/bench/main.ts'], outfile: 'dist/bench.js' }),
+  // The engine's Web Worker entry: bundles ORT (its .wasm files are found through `wasmPaths`).
+  build({ ...library, platform: 'browser', external: [], entryPoints: ['core/jobs/worker.ts'], outfile: 'dist/worker.js' }),
+  // The browser benchmark drives Chromium from Node: its tooling stays external.
+  build({ ...node, external: [...node.external, 'esbuild', 'playwright-core'], entryPoints: ['test/bench/main.ts'], outfile: 'dist/bench.js' }),
 ]);

@@ -83,6 +83,13 @@ export interface EditorOptions {
   model: ModelRepo | RepoSource;
   /** ONNX Runtime to run on; default: onnxruntime-web on wasm. */
   runtime?: StippleRuntime;
+  /**
+   * Keep less in memory: release the text encoder once the prompts are
+   * encoded, and the VAE encoder before the UNet is needed, so at most the
+   * UNet and one other component are loaded. Each edit then reloads them.
+   * Default false.
+   */
+  lowMemory?: boolean;
 }
 
 export const STIPPLE_VERSION = '0.1.0';
@@ -103,17 +110,20 @@ const ALTERNATIVE: Record<ModelKind, string> = {
 /** Loads a model and returns an {@link Editor} for it. */
 export async function createEditor(options: EditorOptions): Promise<Editor> {
   const repo = 'components' in options.model ? options.model : await loadModelRepo(options.model);
-  return new Editor(repo, options.runtime ?? createRuntime());
+  return new Editor(repo, options.runtime ?? createRuntime(), { lowMemory: options.lowMemory });
 }
 
 export class Editor {
   private readonly components: LazyComponents;
+  private readonly lowMemory: boolean;
 
   constructor(
     readonly repo: ModelRepo,
     runtime: StippleRuntime,
+    options: { lowMemory?: boolean } = {},
   ) {
-    this.components = lazyComponents(runtime, repo);
+    this.lowMemory = options.lowMemory ?? false;
+    this.components = lazyComponents(runtime, repo, this.lowMemory);
   }
 
   /** The edits this model can run. */
@@ -171,6 +181,7 @@ export class Editor {
       params.prompt,
       params.negativePrompt,
     );
+    if (this.lowMemory) await this.components.drop('textEncoder');
     for (const [which, t] of [
       ['prompt', prompts.prompt],
       ['negative prompt', prompts.negativePrompt],
@@ -355,33 +366,51 @@ function withAlphaOf(original: RgbaImage, image: RgbaImage): RgbaImage {
 }
 
 interface LazyComponents extends Components {
+  /** Releases one component's session; the next use creates it again. */
+  drop(name: keyof Components): Promise<void>;
   release(): Promise<void>;
 }
 
-/** Creates each component's session on first use and keeps it for the next edit. */
-function lazyComponents(runtime: StippleRuntime, repo: ModelRepo): LazyComponents {
-  const made: Promise<{ release(): Promise<void> }>[] = [];
-  const once = <T extends { release(): Promise<void> }>(create: () => Promise<T>): (() => Promise<T>) => {
-    let session: Promise<T> | undefined;
+/**
+ * Creates each component's session on first use and keeps it for the next
+ * edit. With `lowMemory`, asking for the UNet first releases the encoders
+ * (every edit has used them by then).
+ */
+function lazyComponents(runtime: StippleRuntime, repo: ModelRepo, lowMemory = false): LazyComponents {
+  type Releasable = { release(): Promise<void> };
+  const made = new Map<keyof Components, Promise<Releasable>>();
+  const once = <T extends Releasable>(name: keyof Components, create: () => Promise<T>): (() => Promise<T>) => {
     return () => {
+      let session = made.get(name) as Promise<T> | undefined;
       if (!session) {
         session = create();
-        made.push(session);
+        made.set(name, session);
         // A failed creation is retried on the next edit rather than cached.
         session.catch(() => {
-          session = undefined;
+          if (made.get(name) === session) made.delete(name);
         });
       }
       return session;
     };
   };
+  const drop = async (name: keyof Components): Promise<void> => {
+    const session = made.get(name);
+    made.delete(name);
+    await session?.then((s) => s.release()).catch(() => undefined);
+  };
+  const unet = once('unet', () => runtime.createUnet(repo));
   return {
-    textEncoder: once(() => runtime.createTextEncoder(repo)),
-    unet: once(() => runtime.createUnet(repo)),
-    vaeEncoder: once(() => runtime.createVaeEncoder(repo)),
-    vaeDecoder: once(() => runtime.createVaeDecoder(repo)),
+    textEncoder: once('textEncoder', () => runtime.createTextEncoder(repo)),
+    unet: async () => {
+      if (lowMemory) await Promise.all([drop('textEncoder'), drop('vaeEncoder')]);
+      return unet();
+    },
+    vaeEncoder: once('vaeEncoder', () => runtime.createVaeEncoder(repo)),
+    vaeDecoder: once('vaeDecoder', () => runtime.createVaeDecoder(repo)),
+    drop,
     async release() {
-      const all = made.splice(0);
+      const all = [...made.values()];
+      made.clear();
       await Promise.all(all.map((p) => p.then((s) => s.release()).catch(() => undefined)));
     },
   };

@@ -11,7 +11,7 @@ export type { EditMeta, EditResult, EditWarning, EditorOptions } from './editor'
 export { OPERATIONS } from './pipelines/request';
 export type { EditRequest, Operation, ResolvedParams } from './pipelines/request';
 export type { MaskedContent } from './pipelines/mask-edit';
-export type { EditPhase, EditProgress, ProgressCallback } from './jobs/progress';
+export * from './jobs';
 export * from './delivery';
 export * from './errors';
 export * from './image';

@@ -10,11 +10,49 @@ import type { ProgressCallback } from '../jobs/progress';
 import type { UnetSession } from '../runtime';
 import type { Scheduler } from '../schedulers';
 import type { NoiseSource } from '../tensor/noise';
+import { mapAsyncCalls } from '../gpu/instrument';
+import { yieldToEventLoop } from '../jobs/yield';
+import { denoiseOnDevice, deviceLoopBlocker } from './denoise-gpu';
 
 /** Per-step time split between ONNX Runtime and everything else, in ms. */
 export interface StepTimings {
   unetMs: number[];
   stepMs: number[];
+  /** Where the loop kept the latents, and what it cost to get them back (absent for runs with no steps). */
+  loop?: LoopReport;
+}
+
+/** How a denoising loop ran. */
+export interface LoopReport {
+  /** `gpu`: latents, guidance and scheduler steps stayed on the GPU; `cpu`: the reference loop on Float32Arrays. */
+  where: 'gpu' | 'cpu';
+  /** Why the CPU loop ran although the UNet runs on WebGPU (e.g. a non-linear scheduler option). */
+  reason?: string;
+  /** GPU -> CPU downloads Stipple made during each step (GPU loop; a requested preview is one). */
+  readbacksPerStep?: number[];
+  /**
+   * Every GPU buffer map during each step, ORT's own included, when the
+   * page installed the counter (`installMapAsyncCounter`); on the CPU loop
+   * over a WebGPU UNet these are the per-step copies residency removes.
+   */
+  mapsPerStep?: number[];
+  /** Wall time from the first step's start until the final latents are on the CPU, ms. */
+  totalMs: number;
+}
+
+/**
+ * Blended latent diffusion as data (mask-guided editing): after step i the
+ * latents outside the mask are replaced by the image latents noised to the
+ * next timestep (`scheduler.addNoise(image, noise, t[i+1])`; the image itself
+ * after the last step). Data rather than a callback so a GPU loop can run it.
+ */
+export interface LatentBlend {
+  /** The latent-size mask, `h * w`, 1 = generate; broadcast over batch and channels. */
+  mask: Float32Array;
+  /** Clean image latents, the latents' shape. */
+  image: Float32Array;
+  /** The noise the image latents are noised with, the latents' shape. */
+  noise: Float32Array;
 }
 
 export interface DenoiseSpec {
@@ -39,7 +77,14 @@ export interface DenoiseSpec {
   extra?: { data: Float32Array; channels: number };
   /** Turns the UNet output for the whole batch into one noise prediction per image. */
   guide: (unetOut: Float32Array) => Float32Array;
-  /** Called with the latents after each scheduler step; may return replaced latents. */
+  /**
+   * The same guidance as weights of the UNet batch's chunks (`eps = Σ w_c · out_c`),
+   * for loops that run it on the GPU. Without it the CPU loop runs.
+   */
+  guideWeights?: readonly number[];
+  /** Mask-guided blending after each step. */
+  blend?: LatentBlend;
+  /** Called with the latents after each scheduler step (after `blend`); may return replaced latents. Forces the CPU loop. */
   afterStep?: (latents: Float32Array, stepIndex: number) => Float32Array;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
@@ -47,8 +92,21 @@ export interface DenoiseSpec {
   previewEvery?: number;
 }
 
-/** Runs the loop and returns the final latents with timings. */
+/**
+ * Runs the loop and returns the final latents with timings: on the GPU when
+ * the UNet runs on WebGPU with residency on and the run can be expressed
+ * there (see `denoise-gpu.ts`), else the CPU reference loop.
+ */
 export async function denoise(spec: DenoiseSpec): Promise<{ latents: Float32Array; timings: StepTimings }> {
+  const gpu = spec.unet.gpu;
+  if (!gpu) return denoiseOnHost(spec);
+  const reason = gpu.residency ? deviceLoopBlocker(spec) : 'GPU residency is off';
+  if (reason === undefined) return denoiseOnDevice(spec, gpu);
+  return denoiseOnHost(spec, reason);
+}
+
+/** The reference loop: tensors on the CPU, UNet outputs read back every step. */
+async function denoiseOnHost(spec: DenoiseSpec, reason?: string): Promise<{ latents: Float32Array; timings: StepTimings }> {
   const { unet, scheduler, timesteps, dims, chunks, extra } = spec;
   const [batch, channels, h, w] = dims;
   const plane = h * w;
@@ -64,10 +122,14 @@ export async function denoise(spec: DenoiseSpec): Promise<{ latents: Float32Arra
     }
   }
   let latents = spec.latents;
+  const mapsPerStep: number[] = [];
   const timings: StepTimings = { unetMs: [], stepMs: [] };
   const started = performance.now();
   for (let i = 0; i < timesteps.length; i++) {
+    // Give a cancel (or any queued event) its turn: ORT's run never yields.
+    if (spec.signal || spec.onProgress) await yieldToEventLoop();
     throwIfCancelled(spec.signal);
+    const mapsBefore = mapAsyncCalls();
     const stepStart = performance.now();
     const t = timesteps[i]!;
     const scaled = scheduler.scaleModelInput(latents, t);
@@ -81,6 +143,7 @@ export async function denoise(spec: DenoiseSpec): Promise<{ latents: Float32Arra
     const unetMs = performance.now() - unetStart;
     const eps = spec.guide(out);
     latents = scheduler.step(eps, t, latents, dims, spec.noise);
+    if (spec.blend) latents = blendOnHost(spec.blend, latents, scheduler, timesteps, i, plane);
     if (spec.afterStep) latents = spec.afterStep(latents, i);
     const now = performance.now();
     timings.unetMs.push(unetMs);
@@ -100,7 +163,34 @@ export async function denoise(spec: DenoiseSpec): Promise<{ latents: Float32Arra
       for (let b = 0; b < batch; b++) images.push(latentsToPreview(latents, dims, b));
       spec.onProgress({ type: 'preview', step: done, total: timesteps.length, images });
     }
+    const mapsAfter = mapAsyncCalls();
+    if (mapsBefore !== undefined && mapsAfter !== undefined) mapsPerStep.push(mapsAfter - mapsBefore);
   }
   throwIfCancelled(spec.signal);
+  timings.loop = {
+    where: 'cpu',
+    ...(reason !== undefined ? { reason } : {}),
+    ...(mapsPerStep.length > 0 ? { mapsPerStep } : {}),
+    totalMs: performance.now() - started,
+  };
   return { latents, timings };
+}
+
+/** {@link LatentBlend} on Float32Arrays: `(1 - m) · known + m · latents`. */
+function blendOnHost(
+  blend: LatentBlend,
+  latents: Float32Array,
+  scheduler: Scheduler,
+  timesteps: readonly number[],
+  i: number,
+  plane: number,
+): Float32Array {
+  const last = i === timesteps.length - 1;
+  const known = last ? blend.image : scheduler.addNoise(blend.image, blend.noise, timesteps[i + 1]!);
+  const out = new Float32Array(latents.length);
+  for (let j = 0; j < out.length; j++) {
+    const k = blend.mask[j % plane]!;
+    out[j] = (1 - k) * known[j]! + k * latents[j]!;
+  }
+  return out;
 }

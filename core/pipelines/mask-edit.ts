@@ -47,15 +47,7 @@ export async function runMaskEdit(
   // runs and recorded noise stay in diffusers' order.
   noise.randn([1, 4, h, w], 'vae_posterior_sample[masked_image]');
 
-  const blend = (latents: Float32Array, i: number): Float32Array => {
-    const last = i === timesteps.length - 1;
-    const known = last ? imageLatents : scheduler.addNoise(imageLatents, start.initialNoise, timesteps[i + 1]!);
-    const out = new Float32Array(latents.length);
-    for (let j = 0; j < out.length; j++) {
-      const k = m[j % plane]!;
-      out[j] = (1 - k) * known[j]! + k * latents[j]!;
-    }
-    return out;
-  };
-  return denoiseWithTextGuidance(run, timesteps, start.latents, undefined, blend);
+  // After every step: (1 - m) * (image noised to the next timestep) + m * latents.
+  const blend = { mask: m, image: imageLatents, noise: start.initialNoise };
+  return denoiseWithTextGuidance(run, timesteps, start.latents, undefined, undefined, blend);
 }

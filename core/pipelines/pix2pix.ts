@@ -47,6 +47,8 @@ export async function runPix2Pix(run: ModelRun & { imageGuidance: number }): Pro
     chunks: guided ? 3 : 1,
     extra: { data: extra, channels: 4 },
     guide: guided ? (out) => guidePix2Pix(out, run.guidance, run.imageGuidance) : (out) => out,
+    // uncond + g * (text - image) + ig * (image - uncond) = g * text + (ig - g) * image + (1 - ig) * uncond
+    guideWeights: guided ? [run.guidance, run.imageGuidance - run.guidance, 1 - run.imageGuidance] : [1],
     signal: run.signal,
     onProgress: run.onProgress,
     previewEvery: run.previewEvery,

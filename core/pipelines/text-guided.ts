@@ -15,6 +15,7 @@ export async function denoiseWithTextGuidance(
   /** Per-image conditioning channels (batch `count`); repeated for each guidance chunk. */
   extra?: { data: Float32Array; channels: number },
   afterStep?: DenoiseSpec['afterStep'],
+  blend?: DenoiseSpec['blend'],
 ): Promise<ModelRunResult> {
   const dims = latentDims(run);
   const cfg = run.guidance > 1;
@@ -32,6 +33,9 @@ export async function denoiseWithTextGuidance(
     chunks,
     extra: extra && { data: repeatBatch(extra.data, [extra.data.length], chunks), channels: extra.channels },
     guide: cfg ? (out) => guideTextCfg(out, run.guidance) : (out) => out,
+    // uncond + g * (text - uncond) = (1 - g) * uncond + g * text
+    guideWeights: cfg ? [1 - run.guidance, run.guidance] : [1],
+    blend,
     afterStep,
     signal: run.signal,
     onProgress: run.onProgress,

@@ -9,6 +9,8 @@
  * and builds feeds to match, so pipelines see one API for every export.
  */
 import { ModelFormatError, RuntimeError, StippleError } from '../errors';
+import type { Tensor } from 'onnxruntime-web';
+import type { GpuContext } from '../gpu/context';
 import type { HostTensor, IoInfo, ModelSession, OutputTensor } from './session';
 
 /** The integer types `input_ids` comes in. */
@@ -119,6 +121,11 @@ export class TextEncoderSession {
 /** UNet noise prediction. */
 export class UnetSession {
   readonly session: ModelSession;
+  /**
+   * Set when the session runs on WebGPU with GPU-resident outputs: the
+   * device context the denoising loop uses to keep latents on the GPU.
+   */
+  gpu: GpuContext | undefined;
   /** The `sample` channel count the graph declares (4, 8 or 9), when fixed. */
   readonly inChannels: number | undefined;
   readonly timestepType: TimestepType;
@@ -131,8 +138,9 @@ export class UnetSession {
   #layoutVerified: boolean;
 
   /** @throws {ModelFormatError} when the graph lacks sample / timestep / encoder_hidden_states or has unknown inputs. */
-  constructor(session: ModelSession) {
+  constructor(session: ModelSession, gpu?: GpuContext) {
     this.session = session;
+    this.gpu = gpu;
     const ins = session.inputs;
     const sample = byName(ins, ['sample']) ?? ins.find((i) => i.shape.length === 4);
     const ehs = byName(ins, ['encoder_hidden_states']) ?? ins.find((i) => i.shape.length === 3 && i !== sample);
@@ -204,21 +212,60 @@ export class UnetSession {
       [this.#names.timestep]: this.#timestepTensor(timestep, layout, batch),
       [this.#names.ehs]: { data: encoderHiddenStates, dims: ehsDims },
     });
-    let out: Record<string, OutputTensor>;
+    const out = await this.#runWithLayout((layout) => this.session.run(feeds(layout), [this.#names.out]));
+    return floatOutput(this.session, out, this.#names.out).data;
+  }
+
+  /**
+   * {@link predict} for tensors that stay where they are: `sample` and
+   * `encoderHiddenStates` are ORT tensors (GPU tensors on WebGPU), and the
+   * output is ORT's tensor, not read back (a GPU tensor when the session was
+   * created with `preferredOutputLocation: 'gpu-buffer'`). The caller owns the
+   * output and must `dispose()` it. Float32 graphs only.
+   */
+  async predictOnDevice(sample: Tensor, timestep: number, encoderHiddenStates: Tensor): Promise<Tensor> {
+    const batch = sample.dims[0]!;
+    const out = await this.#runWithLayout((layout) =>
+      this.session.runRaw(
+        {
+          [this.#names.sample]: sample,
+          [this.#names.timestep]: this.#timestepTensor(timestep, layout, batch),
+          [this.#names.ehs]: encoderHiddenStates,
+        },
+        [this.#names.out],
+      ),
+    );
+    const t = out[this.#names.out];
+    if (!t) throw new RuntimeError(`${this.session.file}: the model returned no "${this.#names.out}" output.`);
+    return t;
+  }
+
+  /** The graph's float types of sample, encoder_hidden_states and output (a device loop needs float32). */
+  get ioTypes(): { sample: string | undefined; ehs: string | undefined; out: string | undefined } {
+    return {
+      sample: this.session.input(this.#names.sample)?.type,
+      ehs: this.session.input(this.#names.ehs)?.type,
+      out: this.session.output(this.#names.out)?.type,
+    };
+  }
+
+  /** Runs with the current timestep layout; on a first failure with rank 0, retries once with `[batch]`. */
+  async #runWithLayout<T>(run: (layout: TimestepLayout) => Promise<T>): Promise<T> {
+    let out: T;
     try {
-      out = await this.session.run(feeds(this.#layout), [this.#names.out]);
+      out = await run(this.#layout);
       this.#layoutVerified = true;
     } catch (error) {
       if (this.#layoutVerified || !(error instanceof RuntimeError)) throw error;
       try {
-        out = await this.session.run(feeds('batch'), [this.#names.out]);
+        out = await run('batch');
       } catch {
         throw error;
       }
       this.#layout = 'batch';
       this.#layoutVerified = true;
     }
-    return floatOutput(this.session, out, this.#names.out).data;
+    return out;
   }
 
   #timestepTensor(t: number, layout: TimestepLayout, batch: number): HostTensor {

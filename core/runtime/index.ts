@@ -16,6 +16,7 @@ import type { ComponentName, ModelComponent, ModelRepo } from '../models';
 import { TextEncoderSession, UnetSession, VaeDecoderSession, VaeEncoderSession } from './components';
 import { defaultOrt, isNode, type OrtRuntime } from './ort';
 import { ModelSession } from './session';
+import type { GpuContext } from '../gpu/context';
 
 export { TextEncoderSession, UnetSession, VaeDecoderSession, VaeEncoderSession } from './components';
 export type { FloatTensor, IdsType, TimestepLayout, TimestepType, VaeEncoderOutput } from './components';
@@ -24,6 +25,9 @@ export type { HostTensor, HostTensorData, IoInfo, OutputTensor, SessionModelFile
 export { defaultOrt, type OrtRuntime } from './ort';
 export { runExclusive } from './queue';
 export { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } from './fp16';
+export { chooseBackend, fitProblem, probeWebGpu } from './backend';
+export type { AdapterSummary, BackendChoice, BackendInputs, BackendName, BackendPreference, ModelNeeds, WebGpuProbe } from './backend';
+export { profileWeights, type WeightProfile } from './weights';
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -47,6 +51,13 @@ export interface RuntimeOptions {
   numThreads?: number;
   /** Extra session options, merged under the ones above. */
   sessionOptions?: InferenceSession.SessionOptions;
+  /**
+   * GPU residency (WebGPU only): the UNet session is created with
+   * `preferredOutputLocation: 'gpu-buffer'` and carries the device context
+   * this returns, so the denoising loop keeps latents on the GPU. Called once,
+   * after the first UNet session exists (ORT's device is up by then).
+   */
+  gpu?: () => Promise<GpuContext>;
 }
 
 /** The four component sessions of a repo. */
@@ -96,39 +107,56 @@ export function createRuntime(options: RuntimeOptions = {}): StippleRuntime {
   if (providers) sessionOptions.executionProviders = providers;
   if (options.numThreads !== undefined) sessionOptions.intraOpNumThreads = options.numThreads;
 
-  const createSession = async (component: ModelComponent): Promise<ModelSession> => {
+  const createSessionWith = async (component: ModelComponent, extra?: InferenceSession.SessionOptions): Promise<ModelSession> => {
     // The bytes live only in this frame: once the session exists (ORT has
     // copied them into its own memory) they can be garbage-collected.
     const files = await component.load();
-    return ModelSession.create(ort, files, sessionOptions);
+    return ModelSession.create(ort, files, extra ? { ...sessionOptions, ...extra } : sessionOptions);
   };
+  const createSession = (component: ModelComponent): Promise<ModelSession> => createSessionWith(component);
 
-  const adapt = async <T>(repo: ModelRepo, name: ComponentName, wrap: (s: ModelSession) => T): Promise<T> => {
-    const session = await createSession(repo.components[name]);
+  const adapt = async <T>(
+    repo: ModelRepo,
+    name: ComponentName,
+    wrap: (s: ModelSession) => T | Promise<T>,
+    extra?: InferenceSession.SessionOptions,
+  ): Promise<T> => {
+    const session = await createSessionWith(repo.components[name], extra);
     try {
-      return wrap(session);
+      return await wrap(session);
     } catch (error) {
       await session.release();
       throw error;
     }
   };
+  let gpuContext: Promise<GpuContext> | undefined;
+  const gpu = options.gpu;
 
   const runtime: StippleRuntime = {
     ort,
     createSession,
     createTextEncoder: (repo) => adapt(repo, 'text_encoder', (s) => new TextEncoderSession(s)),
     createUnet: (repo) =>
-      adapt(repo, 'unet', (s) => {
-        const unet = new UnetSession(s);
-        if (unet.inChannels !== undefined && unet.inChannels !== repo.unetInChannels) {
-          throw new ModelFormatError(
-            'unet/config.json',
-            `"in_channels": ${unet.inChannels}, as in ${s.file}`,
-            `the config says ${repo.unetInChannels}`,
-          );
-        }
-        return unet;
-      }),
+      adapt(
+        repo,
+        'unet',
+        async (s) => {
+          const unet = new UnetSession(s);
+          if (unet.inChannels !== undefined && unet.inChannels !== repo.unetInChannels) {
+            throw new ModelFormatError(
+              'unet/config.json',
+              `"in_channels": ${unet.inChannels}, as in ${s.file}`,
+              `the config says ${repo.unetInChannels}`,
+            );
+          }
+          if (gpu) {
+            gpuContext ??= gpu();
+            unet.gpu = await gpuContext;
+          }
+          return unet;
+        },
+        gpu ? { preferredOutputLocation: 'gpu-buffer' } : undefined,
+      ),
     createVaeEncoder: (repo) => adapt(repo, 'vae_encoder', (s) => new VaeEncoderSession(s)),
     createVaeDecoder: (repo) => adapt(repo, 'vae_decoder', (s) => new VaeDecoderSession(s)),
     async createAll(repo) {

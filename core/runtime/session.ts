@@ -138,6 +138,30 @@ export class ModelSession {
     return out;
   }
 
+  /**
+   * Runs the graph and returns ORT's output tensors as they are, wherever
+   * they live (with `preferredOutputLocation: 'gpu-buffer'` on WebGPU: on the
+   * GPU, nothing read back). Feeds may be host tensors (converted as in
+   * {@link run}) or ORT tensors (e.g. GPU tensors), passed through. The caller
+   * owns the outputs and must `dispose()` GPU ones.
+   *
+   * @throws {RuntimeError} when ONNX Runtime fails (the ORT error is the `cause`).
+   */
+  async runRaw(feeds: Readonly<Record<string, HostTensor | Tensor>>, outputNames?: readonly string[]): Promise<Record<string, Tensor>> {
+    if (this.#released) throw new RuntimeError(`${this.file}: the session was released; create a new one.`);
+    const ortFeeds: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = isOrtTensor(t) ? t : this.#toTensor(name, t);
+    try {
+      const results = await runExclusive(this.#ort, () =>
+        outputNames ? this.#session.run(ortFeeds, [...outputNames]) : this.#session.run(ortFeeds),
+      );
+      return results as Record<string, Tensor>;
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      throw new RuntimeError(`${this.file}: ONNX Runtime failed to run the model (${message}).`, { cause });
+    }
+  }
+
   /** Frees the session's memory. Safe to call more than once. */
   async release(): Promise<void> {
     if (this.#released) return;
@@ -180,6 +204,11 @@ function readMetadata(
   return metadata.map((m) =>
     m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: undefined, shape: [] },
   );
+}
+
+/** ORT tensors (CPU or GPU) have `location`; host tensors are plain `{ data, dims }`. */
+function isOrtTensor(t: HostTensor | Tensor): t is Tensor {
+  return typeof (t as Tensor).location === 'string';
 }
 
 async function readOutput(tensor: Tensor): Promise<OutputTensor> {

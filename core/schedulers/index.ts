@@ -21,6 +21,7 @@ import type { Scheduler, SchedulerName } from './types';
 
 export { SCHEDULER_NAMES } from './types';
 export type { Scheduler, SchedulerName } from './types';
+export { LinearStepTracer, linearStepSupport, type TracedTerm } from './linear';
 
 /** Options of {@link createScheduler}. */
 export interface SchedulerOptions {

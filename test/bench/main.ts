@@ -6,9 +6,10 @@
 import { benchEngine } from './engine';
 import { benchEdits } from './edits';
 import { benchDelivery } from './delivery';
+import { benchBrowser } from './browser';
 
 const only = process.argv[2];
-const suites: Record<string, () => Promise<void>> = { engine: benchEngine, edits: benchEdits, delivery: benchDelivery };
+const suites: Record<string, () => Promise<void>> = { engine: benchEngine, edits: benchEdits, delivery: benchDelivery, browser: benchBrowser };
 for (const [name, run] of Object.entries(suites)) {
   if (only && only !== name) continue;
   console.log(`\n## ${name}`);

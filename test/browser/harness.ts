@@ -171,10 +171,10 @@ export interface ChromiumSession {
 }
 
 /** Launches Debian's Chromium headless with a fresh user-data dir. */
-/** True where Debian's Chromium is installed. */
-export const hasChromium = existsSync(CHROMIUM_PATH);
-
 export async function launchChromium(extraArgs: readonly string[] = []): Promise<ChromiumSession> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`${CHROMIUM_PATH} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does.`);
+  }
   const profile = await mkdtemp(join(tmpdir(), 'stipple-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,

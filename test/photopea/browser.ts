@@ -3,14 +3,13 @@
  * playwright-core (never `npx playwright install`); screenshots go to
  * test/artifacts (ignored by git).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CHROMIUM = process.env['STIPPLE_CHROMIUM'] ?? '/usr/bin/chromium';
-export const HAVE_CHROMIUM = existsSync(CHROMIUM);
 
 export const CHROMIUM_ARGS = [
   '--headless=new',

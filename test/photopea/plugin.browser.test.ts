@@ -18,7 +18,7 @@ import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPhotopeaPlugin } from '../../plugins/photopea/build.mjs';
 import type { TestHook } from '../../plugins/photopea/main';
-import { artifact, CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, tempDir } from './browser';
+import { artifact, CHROMIUM, CHROMIUM_ARGS, tempDir } from './browser';
 import type { FakePhotopea } from './fake-parent';
 import { pattern } from './helpers';
 
@@ -74,7 +74,7 @@ async function serve(pluginDir: string): Promise<{ url: string; server: Server }
   return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`, server };
 }
 
-describe.skipIf(!HAVE_CHROMIUM)('Photopea plugin in Chromium, inside a fake Photopea', () => {
+describe('Photopea plugin in Chromium, inside a fake Photopea', () => {
   let dir: string;
   let server: Server;
   let browser: Browser;
