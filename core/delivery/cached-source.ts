@@ -12,7 +12,7 @@
  */
 import { ModelFormatError } from '../errors';
 import { inspectOnnxModel } from '../models/onnx-graph';
-import type { RepoSource } from '../models/source';
+import type { RepoSource, SourceUrl } from '../models/source';
 import { allocateBytes } from './bytes';
 import { recordIsComplete, type CachedFile, type ModelCache, type ModelRecord } from './cache';
 import { CacheError } from './errors';
@@ -181,6 +181,14 @@ export class CachedSource implements RepoSource {
    */
   async objectUrl(path: string): Promise<string> {
     return URL.createObjectURL(await this.blob(path));
+  }
+
+  /** A `blob:` URL of a stored file with its size, revoked by `release` (see {@link RepoSource.fileUrl}). */
+  async fileUrl(path: string): Promise<SourceUrl | undefined> {
+    const size = this.size(path);
+    if (size === undefined) return undefined;
+    const url = await this.objectUrl(path);
+    return { url, size, release: () => URL.revokeObjectURL(url) };
   }
 
   #entry(path: string): CachedFile & { size: number } {

@@ -6,13 +6,14 @@
  * deliberately not re-exported here, so browser bundles never pull in `node:fs`.
  */
 export { UrlSource, checkRepoPath } from './source';
-export type { RepoSource } from './source';
-export { loadModelRepo, COMPONENT_NAMES } from './repo';
+export type { RepoSource, SourceUrl } from './source';
+export { loadModelRepo, COMPONENT_NAMES, LARGE_FILE_BYTES } from './repo';
 export type {
   ComponentFiles,
   ComponentName,
   ExternalDataFile,
   JsonObject,
+  LoadRepoOptions,
   ModelComponent,
   ModelKind,
   ModelRepo,

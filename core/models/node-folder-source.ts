@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ModelFormatError } from '../errors';
-import { checkRepoPath, errorMessage, type RepoSource } from './source';
+import { checkRepoPath, errorMessage, type RepoSource, type SourceUrl } from './source';
 
 /** Reads a model repo from a local folder (e.g. a `git clone` of a Hugging Face repo). */
 export class NodeFolderSource implements RepoSource {
@@ -47,6 +47,16 @@ export class NodeFolderSource implements RepoSource {
       // Hand out a plain Uint8Array view (not a Buffer) so callers see the
       // same type in Node and in browsers.
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch (error) {
+      throw this.#readError(path, error);
+    }
+  }
+
+  /** The file's absolute path: ONNX Runtime reads it from disk itself. */
+  async fileUrl(path: string): Promise<SourceUrl | undefined> {
+    const file = this.filePath(path);
+    try {
+      return { url: file, size: (await stat(file)).size };
     } catch (error) {
       throw this.#readError(path, error);
     }

@@ -13,7 +13,7 @@
 import { ModelFormatError, TokenizerFormatError } from '../errors';
 import { ClipTokenizer, type TokenizerFiles } from '../text';
 import { inspectOnnxModel, type OnnxModelInfo } from './onnx-graph';
-import type { RepoSource } from './source';
+import type { RepoSource, SourceUrl } from './source';
 
 /** What the UNet's input channels say the model is for. */
 export type ModelKind = 'plain' | 'inpaint' | 'pix2pix';
@@ -31,8 +31,16 @@ export type JsonObject = { readonly [key: string]: unknown };
 export interface ExternalDataFile {
   /** The location exactly as written in the model (e.g. `model.onnx_data`), relative to the model file. */
   path: string;
-  data: Uint8Array;
+  /** The bytes, or a URL ONNX Runtime fetches itself (large files: see {@link LARGE_FILE_BYTES}). */
+  data: Uint8Array | string;
 }
+
+/**
+ * External-data files at least this large are handed to ONNX Runtime as a URL
+ * when the source can give one ({@link RepoSource.fileUrl}), instead of being
+ * read into one buffer here: a 3.5 GB UNet would not fit in a JS ArrayBuffer.
+ */
+export const LARGE_FILE_BYTES = 512 * 2 ** 20;
 
 /** The bytes of one component, ready for `InferenceSession.create`. */
 export interface ComponentFiles {
@@ -43,6 +51,8 @@ export interface ComponentFiles {
   externalData?: ExternalDataFile[];
   /** Signature and external-data references read from the model file. */
   graph: OnnxModelInfo;
+  /** Frees what loading made (e.g. `blob:` URLs) once the session is created. */
+  release?(): void;
 }
 
 /** One ONNX component of a repo; its bytes are read only on {@link load}. */
@@ -124,7 +134,7 @@ const DEFAULT_SCALING_FACTOR = 0.18215;
  *   `in_channels` is not 4, 8 or 9.
  * @throws {TokenizerFormatError} when a tokenizer file is missing or invalid.
  */
-export async function loadModelRepo(source: RepoSource): Promise<ModelRepo> {
+export async function loadModelRepo(source: RepoSource, options: LoadRepoOptions = {}): Promise<ModelRepo> {
   const [hasIndex, hasUnetConfig, hasUnetModel] = await Promise.all([
     source.exists('model_index.json'),
     source.exists('unet/config.json'),
@@ -178,7 +188,7 @@ export async function loadModelRepo(source: RepoSource): Promise<ModelRepo> {
   }
 
   const byName = Object.fromEntries(
-    components.map((c) => [c.name, makeComponent(source, c.name, c.externalDataPaths, c.name === 'unet' ? unetInChannels : undefined)]),
+    components.map((c) => [c.name, makeComponent(source, c.name, c.externalDataPaths, c.name === 'unet' ? unetInChannels : undefined, options)]),
   ) as { [K in ComponentName]: ModelComponent };
 
   return {
@@ -264,6 +274,7 @@ function makeComponent(
   name: ComponentName,
   externalDataPaths: readonly string[],
   unetInChannels: number | undefined,
+  options: LoadRepoOptions,
 ): ModelComponent {
   const modelPath = `${name}/${MODEL_FILE}`;
   return {
@@ -275,6 +286,7 @@ function makeComponent(
       const graph = inspectOnnxModel(model, modelPath);
       if (unetInChannels !== undefined) checkUnetChannels(graph, unetInChannels);
       const files: ComponentFiles = { file: modelPath, model, graph };
+      const releases: (() => void)[] = [];
       if (graph.externalData.length > 0) {
         files.externalData = await Promise.all(
           graph.externalData.map(async ({ location, minBytes }) => {
@@ -282,21 +294,43 @@ function makeComponent(
             if (!(await source.exists(path))) {
               throw new ModelFormatError(path, `the external weights of ${modelPath}`, `not found in ${source.description}`);
             }
-            const data = await source.readBytes(path);
-            if (data.byteLength < minBytes) {
+            const byUrl = await largeFileUrl(source, path, options.largeFileBytes ?? LARGE_FILE_BYTES);
+            if (byUrl) releases.push(() => byUrl.release?.());
+            const data = byUrl ? byUrl.url : await source.readBytes(path);
+            const size = byUrl ? byUrl.size : (data as Uint8Array).byteLength;
+            if (size < minBytes) {
               throw new ModelFormatError(
                 path,
                 `at least ${minBytes} bytes (the external weights of ${modelPath})`,
-                `it has ${data.byteLength}: the file is truncated, download it again`,
+                `it has ${size}: the file is truncated, download it again`,
               );
             }
             return { path: location, data };
           }),
-        );
+        ).catch((error: unknown) => {
+          for (const r of releases) r();
+          throw error;
+        });
+        if (releases.length > 0) files.release = () => releases.splice(0).forEach((r) => r());
       }
       return files;
     },
   };
+}
+
+/** Options of {@link loadModelRepo}. */
+export interface LoadRepoOptions {
+  /** External-data files from this size up go to ONNX Runtime by URL when the source has one (default {@link LARGE_FILE_BYTES}). */
+  largeFileBytes?: number;
+}
+
+/** A URL for `path` when the source offers one and the file is at least `threshold` bytes. */
+async function largeFileUrl(source: RepoSource, path: string, threshold: number): Promise<SourceUrl | undefined> {
+  if (!source.fileUrl) return undefined;
+  const found = await source.fileUrl(path);
+  if (found && found.size >= threshold) return found;
+  found?.release?.();
+  return undefined;
 }
 
 /** Repo path of an external-data `location` written in `<dir>/model.onnx`. */

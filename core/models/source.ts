@@ -24,6 +24,19 @@ export interface RepoSource {
   readText(path: string): Promise<string>;
   /** The file's bytes. */
   readBytes(path: string): Promise<Uint8Array>;
+  /**
+   * Optional: a URL ONNX Runtime can fetch the file from itself, with its size,
+   * so a multi-GB external-data file never has to sit in one JS buffer here.
+   * `release` frees the URL (e.g. revokes a `blob:` URL) once the session exists.
+   */
+  fileUrl?(path: string): Promise<SourceUrl | undefined>;
+}
+
+/** See {@link RepoSource.fileUrl}. */
+export interface SourceUrl {
+  url: string;
+  size: number;
+  release?(): void;
 }
 
 /**
@@ -96,6 +109,19 @@ export class UrlSource implements RepoSource {
   async readText(path: string): Promise<string> {
     const res = await this.#get(path);
     return res.text();
+  }
+
+  /**
+   * The file's own URL and its size (from HEAD's Content-Length), or undefined
+   * when the host does not say. Browsers only: onnxruntime-web in Node reads
+   * string external data as a file path, not a URL.
+   */
+  async fileUrl(path: string): Promise<SourceUrl | undefined> {
+    if (typeof process !== 'undefined' && process.versions?.node) return undefined;
+    const url = this.url(path);
+    const res = await this.#request(path, url, { method: 'HEAD' });
+    const size = Number(res.headers.get('content-length') ?? NaN);
+    return res.ok && Number.isSafeInteger(size) ? { url, size } : undefined;
   }
 
   async readBytes(path: string): Promise<Uint8Array> {

@@ -111,7 +111,11 @@ export function createRuntime(options: RuntimeOptions = {}): StippleRuntime {
     // The bytes live only in this frame: once the session exists (ORT has
     // copied them into its own memory) they can be garbage-collected.
     const files = await component.load();
-    return ModelSession.create(ort, files, extra ? { ...sessionOptions, ...extra } : sessionOptions);
+    try {
+      return await ModelSession.create(ort, files, extra ? { ...sessionOptions, ...extra } : sessionOptions);
+    } finally {
+      files.release?.();
+    }
   };
   const createSession = (component: ModelComponent): Promise<ModelSession> => createSessionWith(component);
 

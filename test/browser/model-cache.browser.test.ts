@@ -82,9 +82,9 @@ describe('model cache in Chromium (IndexedDB)', () => {
     expect(result).toEqual({ url: 'blob:', size: 6382887, contentLength: '6382887', sha: unetSha });
   });
 
-  it('creates an ONNX Runtime session with external data handed over as a blob: URL', async () => {
-    const result = await page.evaluate((url) => window.stippleTest.ortExternalData(url), `${server.url}/variants/external-data/sd/`);
-    expect(result).toEqual({ ok: true, inputs: ['sample', 'timestep', 'encoder_hidden_states'] });
+  it.each(['cache', 'url'] as const)('hands large external data to ONNX Runtime as a URL (%s source), never as one buffer', async (via) => {
+    const result = await page.evaluate(([url, v]) => window.stippleTest.ortExternalData(url, v), [`${server.url}/variants/external-data/sd/`, via] as const);
+    expect(result).toEqual({ ok: true, handedAs: 'string', inChannels: 4 });
   });
 
   it('reads a repo from a FileSystemDirectoryHandle (OPFS)', async () => {

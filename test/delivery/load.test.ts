@@ -73,11 +73,11 @@ describe('loadModel', () => {
     expect(record.manifest.revision).toBe('unversioned');
     expect(record.files['unet/model.onnx_data']).toMatchObject({ state: 'complete', size: 5665792, chunks: 6 });
     const unet = await repo.components.unet.load();
-    expect(unet.externalData?.map((d) => [d.path, d.data.byteLength])).toEqual([['model.onnx_data', 5665792]]);
+    expect(unet.externalData?.map((d) => [d.path, (d.data as Uint8Array).byteLength])).toEqual([['model.onnx_data', 5665792]]);
 
     server.offline = true;
     const offline = await loadModel(url, opts(cache));
-    expect((await offline.components.text_encoder.load()).externalData?.[0]?.data.byteLength).toBe(6411648);
+    expect(((await offline.components.text_encoder.load()).externalData?.[0]?.data as Uint8Array).byteLength).toBe(6411648);
   });
 
   it('a URL that is not a model repo fails before anything is stored', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadModelRepo } from '../../core/models';
 import { NodeFolderSource } from '../../core/models/node-folder-source';
+import { createRuntime } from '../../core/runtime';
 import { ModelFormatError } from '../../core/errors';
 import { FAMILIES, TINY, readCase } from '../runtime/helpers';
 
@@ -59,5 +60,17 @@ describe('loadModelRepo on the tiny-sd fixtures', () => {
     expect((err as ModelFormatError).file).toBe('unet/nope.onnx');
     expect((err as Error).message).toContain('unet/nope.onnx');
     await expect(source.readText('../sd/model_index.json')).rejects.toThrow(/not a path inside a model repo/);
+  });
+});
+
+describe('large external data', () => {
+  it('a local folder hands files above the threshold to ONNX Runtime by path, not as bytes', async () => {
+    const source = new NodeFolderSource(`${__dirname}/../fixtures/variants/external-data/sd`);
+    const repo = await loadModelRepo(source, { largeFileBytes: 1 });
+    const files = await repo.components.unet.load();
+    expect(files.externalData).toEqual([{ path: 'model.onnx_data', data: source.filePath('unet/model.onnx_data') }]);
+    const unet = await createRuntime().createUnet(repo);
+    expect(unet.inChannels).toBe(4);
+    await unet.release();
   });
 });

@@ -50,6 +50,12 @@ afterAll(async () => {
 });
 
 describe('UrlSource over HTTP', () => {
+  it('reads external data as bytes in Node (ORT-web takes strings as file paths there)', async () => {
+    const repo = await loadModelRepo(new UrlSource(`${base}/variants/external-data/sd`), { largeFileBytes: 1 });
+    const files = await repo.components.unet.load();
+    expect(files.externalData?.[0]?.data).toBeInstanceOf(Uint8Array);
+  });
+
   it('loads tiny-sd/sd and runs its text encoder', async () => {
     const repo = await loadModelRepo(new UrlSource(`${base}/tiny-sd/sd`));
     expect(repo.kind).toBe('plain');

@@ -120,7 +120,7 @@ describe('across families', () => {
     expect(repo.components.vae_decoder.externalDataPaths).toEqual([]);
     const files = await repo.components.unet.load();
     expect(files.externalData?.map((d) => d.path)).toEqual(['model.onnx_data']);
-    expect(files.externalData?.[0]?.data.byteLength).toBe(5665792);
+    expect((files.externalData?.[0]?.data as Uint8Array).byteLength).toBe(5665792);
     const te = await repo.components.text_encoder.load();
     expect(te.externalData?.map((d) => d.path)).toEqual(['model.onnx_data']);
   });

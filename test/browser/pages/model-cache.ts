@@ -16,7 +16,8 @@ import {
   type DownloadProgress,
 } from '../../../core/delivery';
 import { StippleError } from '../../../core/errors';
-import { loadModelRepo, type ModelRepo } from '../../../core/models';
+import { loadModelRepo, UrlSource, type ModelRepo } from '../../../core/models';
+import { createRuntime } from '../../../core/runtime';
 
 const cache = new IndexedDbCache();
 const MiB = 1024 * 1024;
@@ -94,25 +95,24 @@ const api = {
    * session for its UNet with the external weights passed as a blob: URL,
    * the path documented for files too big for one ArrayBuffer.
    */
-  async ortExternalData(repoUrl: string) {
-    const source = (await openModelSource(repoUrl, { cache, chunkSize: MiB })) as CachedSource;
+  async ortExternalData(repoUrl: string, via: 'cache' | 'url') {
+    const source = via === 'cache' ? ((await openModelSource(repoUrl, { cache, chunkSize: MiB })) as CachedSource) : new UrlSource(repoUrl);
     const ortUrl = '/ort/ort.wasm.min.mjs'; // a variable: esbuild leaves the import to the browser
     const ort = (await import(ortUrl)) as typeof import('onnxruntime-web');
     ort.env.wasm.wasmPaths = '/ort/';
     ort.env.wasm.numThreads = 1;
-    const dataUrl = await source.objectUrl('unet/model.onnx_data');
     try {
-      const session = await ort.InferenceSession.create(await source.readBytes('unet/model.onnx'), {
-        executionProviders: ['wasm'],
-        externalData: [{ path: 'model.onnx_data', data: dataUrl }],
-      });
-      const inputs = [...session.inputNames];
-      await session.release();
-      return { ok: true as const, inputs };
+      // Every external-data file counts as large: the loader must hand it to ORT as a URL
+      // (a blob: URL from the cache, the file's own URL from a server) instead of bytes.
+      const repo = await loadModelRepo(source, { largeFileBytes: 1 });
+      const files = await repo.components.unet.load();
+      const handedAs = typeof files.externalData?.[0]?.data;
+      files.release?.();
+      const unet = await createRuntime({ ort }).createUnet(repo);
+      await unet.release();
+      return { ok: true as const, handedAs, inChannels: unet.inChannels };
     } catch (error) {
       return { ok: false as const, error: describeError(error) };
-    } finally {
-      URL.revokeObjectURL(dataUrl);
     }
   },
 };
