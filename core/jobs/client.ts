@@ -16,6 +16,7 @@
  * const result = await editor.edit('inpaint', { image, mask, prompt: 'a red fox', signal });
  * ```
  */
+import type { DownloadProgress } from '../delivery';
 import type { EditResult, Editor } from '../editor';
 import { CancelledError, RuntimeError, StippleError } from '../errors';
 import { GpuRuntimeError } from '../gpu/errors';
@@ -64,6 +65,11 @@ export interface WorkerEditorOptions extends EngineOptions {
    * resend them). Default false.
    */
   transferInputs?: boolean;
+  /**
+   * Model download progress while the engine starts (presets, repo URLs and
+   * manifests, which the worker downloads into its cache; not `{ url }`).
+   */
+  onDownloadProgress?: (progress: DownloadProgress) => void;
 }
 
 /** An edit's result from a worker: {@link EditResult} plus replay bookkeeping. */
@@ -223,7 +229,7 @@ export class WorkerEditor implements EditorLike {
       event.preventDefault?.();
       this.#failAll(new RuntimeError(`The engine's worker failed: ${event.message || 'it could not start (check the worker script URL and its imports)'}.`));
     });
-    const { worker: _w, transferInputs: _t, ...engine } = options;
+    const { worker: _w, transferInputs: _t, onDownloadProgress: _d, ...engine } = options;
     const id = this.#nextId++;
     this.#ready = this.#request(id, { type: 'init', id, options: engine }).then((info) => {
       this.#info = info as EngineInfo;
@@ -262,6 +268,13 @@ export class WorkerEditor implements EditorLike {
         return;
       case 'preview':
         pending.onProgress?.({ type: 'preview', step: msg.step, total: msg.total, images: msg.images });
+        return;
+      case 'download':
+        try {
+          this.#options.onDownloadProgress?.(msg.progress);
+        } catch {
+          // A broken progress bar must not break the load.
+        }
         return;
       case 'ready':
         this.#pending.delete(msg.id);

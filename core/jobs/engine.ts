@@ -5,6 +5,7 @@
  * Platform-agnostic: it talks to a {@link MessageEndpoint}, so the same code
  * serves a module Worker (`worker.ts`), and a MessageChannel in Node tests.
  */
+import { FileListSource, IndexedDbCache, openModelSource, type DownloadProgress, type OpenModelOptions } from '../delivery';
 import { Editor } from '../editor';
 import { CancelledError, StippleError } from '../errors';
 import { GpuContext } from '../gpu/context';
@@ -26,6 +27,7 @@ import {
   type MessageEndpoint,
   type WireError,
   type WorkerRequest,
+  type WorkerModelSource,
   type WorkerResponse,
 } from './protocol';
 
@@ -33,8 +35,14 @@ import {
 export interface EngineDeps {
   /** ONNX Runtime module (default: onnxruntime-web's root import, WebGPU + WASM). */
   ort?: OrtRuntime;
-  /** Opens the model source (default: {@link UrlSource} for `{ url }`). */
-  openSource?: (model: EngineOptions['model']) => RepoSource | Promise<RepoSource>;
+  /**
+   * Opens the model source (default: {@link openWorkerModel}: {@link UrlSource}
+   * for `{ url }`, core/delivery for the others). `onProgress` forwards
+   * download progress to the page.
+   */
+  openSource?: (model: EngineOptions['model'], onProgress: (p: DownloadProgress) => void) => RepoSource | Promise<RepoSource>;
+  /** Options for core/delivery (default cache: IndexedDB where it exists). */
+  delivery?: Omit<OpenModelOptions, 'onProgress' | 'base'>;
   /** WebGPU probe (default: `navigator.gpu`). */
   probe?: () => Promise<WebGpuProbe>;
 }
@@ -90,7 +98,7 @@ export class WorkerEngine {
       this.#post({ type: 'error', id, error: wireError(new InvalidInputError('The engine is already initialised: create another worker for another model.')) });
       return;
     }
-    const ready = this.#setUp(options);
+    const ready = this.#setUp(options, (progress) => this.#download(id, progress));
     this.#ready = ready;
     try {
       this.#post({ type: 'ready', id, info: (await ready).info });
@@ -100,12 +108,22 @@ export class WorkerEngine {
     }
   }
 
-  async #setUp(options: EngineOptions): Promise<Ready> {
+  #download(id: number, progress: DownloadProgress): void {
+    try {
+      this.#post({ type: 'download', id, progress });
+    } catch {
+      // An error object that cannot be cloned: send its message instead.
+      const { error, ...rest } = progress;
+      this.#post({ type: 'download', id, progress: { ...rest, ...(error ? { error: new Error(error.message) } : {}) } });
+    }
+  }
+
+  async #setUp(options: EngineOptions, onProgress: (p: DownloadProgress) => void): Promise<Ready> {
     const started = performance.now();
     const ort = this.#deps.ort ?? defaultOrt;
     if (options.instrument) installMapAsyncCounter();
     if (options.wasmPaths && ort.env.wasm) ort.env.wasm.wasmPaths = options.wasmPaths;
-    const source = await (this.#deps.openSource ?? ((m) => new UrlSource(m.url)))(options.model);
+    const source = await (this.#deps.openSource ?? ((m, p) => openWorkerModel(m, p, this.#deps.delivery)))(options.model, onProgress);
     const repo = await loadModelRepo(source);
 
     const preference = options.backend ?? 'auto';
@@ -276,6 +294,46 @@ export class WorkerEngine {
 /** Starts an engine on the worker's global scope (call from the worker's entry module). */
 export function serveWorkerEngine(scope: MessageEndpoint = globalThis as unknown as MessageEndpoint, deps?: EngineDeps): WorkerEngine {
   return new WorkerEngine(scope, deps);
+}
+
+let workerCache: IndexedDbCache | undefined;
+
+/**
+ * Opens a {@link WorkerModelSource} inside the worker: `{ url }` as a plain
+ * folder, presets, repo URLs and manifests through core/delivery (IndexedDB
+ * cache where the worker has IndexedDB, else memory), picked files in place.
+ */
+export async function openWorkerModel(
+  model: WorkerModelSource,
+  onProgress?: (p: DownloadProgress) => void,
+  delivery: Omit<OpenModelOptions, 'onProgress' | 'base'> = {},
+): Promise<RepoSource> {
+  if ('url' in model) return new UrlSource(model.url);
+  if ('files' in model) return new FileListSource(pickedPaths(model.files));
+  if (delivery.cache === undefined && typeof indexedDB !== 'undefined') workerCache ??= new IndexedDbCache();
+  const options: OpenModelOptions = {
+    ...(workerCache ? { cache: workerCache } : {}),
+    ...delivery,
+    ...(onProgress ? { onProgress } : {}),
+    ...(model.base !== undefined ? { base: model.base } : {}),
+  };
+  if ('preset' in model) return openModelSource(model.preset, options);
+  if ('repo' in model) return openModelSource(model.repo, options);
+  return openModelSource(model.manifest, options);
+}
+
+/** Repo paths of picked files: a folder shared by all of them is the repo root (as {@link FileListSource} does for a FileList). */
+function pickedPaths(files: readonly { path: string; blob: Blob }[]): Map<string, Blob> {
+  const raw = files.map((f) => f.path.replace(/\\/g, '/'));
+  const roots = new Set(raw.map((p) => (p.includes('/') ? p.slice(0, p.indexOf('/')) : '')));
+  const root = roots.size === 1 && !roots.has('') ? [...roots][0]! : undefined;
+  const map = new Map<string, Blob>();
+  files.forEach((f, i) => {
+    const path = root === undefined ? raw[i]! : raw[i]!.slice(root.length + 1);
+    if (map.has(path)) throw new InvalidInputError(`Two picked files are both "${path}". Pick the model's folder (not its files) so each file keeps its place in the repo.`);
+    map.set(path, f.blob);
+  });
+  return map;
 }
 
 /** A GPU failure an error stands for on the WebGPU backend (not for input errors or cancels). */

@@ -12,6 +12,7 @@ import type { StippleErrorCode } from '../errors';
 import type { GpuCounters } from '../gpu/context';
 import type { GpuFailure } from '../gpu/errors';
 import type { Mask, RgbaImage } from '../image';
+import type { DownloadProgress, ModelManifest } from '../delivery';
 import type { ModelKind } from '../models';
 import type { EditRequest, Operation } from '../pipelines/request';
 import type { StepTimings } from '../pipelines/denoise';
@@ -20,10 +21,23 @@ import type { RecordedNoise } from '../tensor/replay';
 import type { EditProgress } from './progress';
 
 /**
- * Where the worker reads the model from. A union so that other sources
- * (a cache key, a preset id) can join without changing the messages.
+ * Where the worker reads the model from.
+ *
+ * - `{ url }`: a static folder in the diffusers/Optimum layout, read as it is
+ *   (no cache: for models the app serves itself).
+ * - `{ preset }` / `{ repo }` / `{ manifest }`: through core/delivery in the
+ *   worker: downloaded into the IndexedDB model cache (resuming, verified,
+ *   offline once cached), with `download` messages as bytes arrive. `base`
+ *   resolves relative URLs (default: the worker's own location).
+ * - `{ files }`: picked files (File objects are cloned, not copied; the
+ *   paths are the page's `webkitRelativePath`s, which cloning drops), read in place.
  */
-export type WorkerModelSource = { url: string };
+export type WorkerModelSource =
+  | { url: string }
+  | { preset: string; base?: string }
+  | { repo: string; base?: string }
+  | { manifest: ModelManifest; base?: string }
+  | { files: { path: string; blob: Blob }[] };
 
 /** How to set the engine up. */
 export interface EngineOptions {
@@ -111,6 +125,8 @@ export type WorkerRequest =
 
 export type WorkerResponse =
   | { type: 'ready'; id: number; info: EngineInfo }
+  /** Model download progress during `init` (only for sources that go through the cache). */
+  | { type: 'download'; id: number; progress: DownloadProgress }
   | { type: 'progress'; id: number; event: Exclude<EditProgress, { type: 'preview' }> }
   | { type: 'preview'; id: number; step: number; total: number; images: RgbaImage[] }
   | { type: 'result'; id: number; result: WireEditResult }

@@ -1,5 +1,6 @@
-// Builds the demo page: plugins/canvas/main.tsx -> <outdir>/main.js, and
-// index.html next to it. Used by esbuild.config.mjs (outdir dist/demo) and by
+// Builds the demo page: plugins/canvas/main.tsx -> <outdir>/main.js, the
+// engine's Web Worker core/jobs/worker.ts -> <outdir>/worker.js, and
+// index.html next to them. Used by esbuild.config.mjs (outdir dist/demo) and by
 // the browser tests (a temporary folder).
 import { buildPage } from '../build-page.mjs';
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -24,6 +25,13 @@ export async function buildDemo(options = {}) {
       // onnxruntime-web stays a module of its own, loaded from /ort/ through the page's import
       // map (see index.html and serve.mjs): its proxy worker is started from its own URL.
       external: ['onnxruntime-web'],
+    }),
+    // The engine's module Worker. Import maps do not reach workers, so it bundles onnxruntime-web
+    // (the root build: WebGPU and WASM); ORT finds its .wasm/.mjs files under /ort/ (`wasmPaths`).
+    buildPage({
+      entry: join(root, 'core/jobs/worker.ts'),
+      outfile: join(outdir, 'worker.js'),
+      minify: options.minify,
     }),
     copyFile(join(here, 'index.html'), join(outdir, 'index.html')),
   ]);

@@ -1,19 +1,22 @@
 /**
- * The demo's edit engine: core's in-process Editor behind the
- * {@link EditEngine} interface, so the Worker client (same API) can replace
- * it without touching the rest of the demo.
+ * The demo's edit engine: core's Worker engine (`createWorkerEditor`, worker
+ * entry `core/jobs/worker.ts`, built next to the page as `worker.js`) behind
+ * the {@link EditEngine} interface. The worker picks WebGPU when the browser
+ * has an adapter that fits the model (the denoising loop then stays on the
+ * GPU), else multi-threaded WASM; the page only paints, so painting,
+ * progress, previews and Cancel stay live during an edit.
  *
- * ONNX Runtime runs its WASM backend in ORT's own proxy worker, so inference
- * never blocks the page: painting, progress, previews and Cancel stay live
- * during an edit. (On the page's main thread ORT's `run()` resolves through
- * microtasks only; even with core yielding between steps, Chromium neither
- * paints nor serves DevTools requests until the edit ends.)
+ * The worker loads the model itself (remote models through core/delivery's
+ * IndexedDB cache, with download progress forwarded here). The page opens the
+ * same model too, for its tokenizer (the prompt's token count) and scheduler
+ * config only: configs and vocab, no weights, from the cache the worker filled.
  */
-import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import type { EditEngine } from '../../adapters/canvas';
-import { createEditor } from '../../core/editor';
-import type { ModelKind, RepoSource } from '../../core/models';
-import { createRuntime, defaultOrt, type OrtRuntime } from '../../core/runtime';
+import type { DownloadProgress } from '../../core/delivery';
+import { createWorkerEditor, type WorkerEditor } from '../../core/jobs/client';
+import type { WorkerModelSource } from '../../core/jobs/protocol';
+import { loadModelRepo, type ModelKind, type RepoSource } from '../../core/models';
+import type { BackendChoice } from '../../core/runtime/backend';
 import { defaultSchedulerName } from '../../core/schedulers';
 import type { TokenCounter } from '../ui';
 
@@ -25,61 +28,49 @@ export interface LoadedModel {
   /** The scheduler the model's own config asks for. */
   defaultScheduler: string;
   description: string;
+  /** Where the engine runs (WebGPU or WASM) and why. */
+  backend: BackendChoice;
 }
 
-let proxied = false;
-
-/**
- * Points ONNX Runtime at its files (served by the demo server under `/ort/`)
- * and, with `proxy`, moves its WASM backend into ORT's proxy worker. Must run
- * before the first session is created.
- */
-export function configureOrt(wasmBase: string, proxy = true): void {
-  defaultOrt.env.wasm.wasmPaths = wasmBase;
-  defaultOrt.env.wasm.proxy = proxy;
-  proxied = proxy;
-}
-
-/** Loads a model repo (configs and tokenizer; the weights load on the first edit). */
-export async function loadModel(source: RepoSource): Promise<LoadedModel> {
-  const runtime = proxied ? createRuntime({ ort: copyingFeeds(defaultOrt), executionProviders: ['wasm'] }) : createRuntime();
-  const editor = await createEditor({ model: source, runtime });
-  return {
-    engine: editor,
-    tokenizer: editor.repo.tokenizer,
-    kind: editor.repo.kind,
-    defaultScheduler: defaultSchedulerName(editor.repo.schedulerConfig),
-    description: source.description,
-  };
+/** Where the demo's files are: the worker script and ONNX Runtime's `dist/` folder. */
+export interface EngineSite {
+  /** URL of the bundled worker entry (`worker.js` next to the page). */
+  workerUrl: string;
+  /** URL prefix of onnxruntime-web's `.wasm` / `.mjs` files (`/ort/`). */
+  wasmPaths: string;
 }
 
 /**
- * ORT's proxy transfers the buffers of input tensors to its worker, which
- * detaches them here; core reuses its input buffers from step to step. This
- * runtime hands `run()` copies instead (a few hundred KB per step at most).
+ * Starts the engine in a Worker on `model` (the worker downloads it when it is
+ * remote and not cached), then opens `pageSource` on the page for the
+ * tokenizer and scheduler config.
  */
-export function copyingFeeds(ort: OrtRuntime): OrtRuntime {
-  const wrap = (session: InferenceSession): InferenceSession =>
-    new Proxy(session, {
-      get(target, key) {
-        if (key === 'run') {
-          return (feeds: InferenceSession.FeedsType, ...rest: unknown[]) => {
-            const copies: Record<string, Tensor> = {};
-            for (const [name, t] of Object.entries(feeds)) {
-              copies[name] = new ort.Tensor(t.type as 'float32', (t.data as Float32Array).slice(), t.dims);
-            }
-            return (target.run as (...a: unknown[]) => Promise<InferenceSession.ReturnType>)(copies, ...rest);
-          };
-        }
-        const v = Reflect.get(target, key, target) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
-  return {
-    Tensor: ort.Tensor,
-    env: ort.env,
-    InferenceSession: {
-      create: async (model, options) => wrap(await ort.InferenceSession.create(model, options)),
-    },
-  };
+export async function loadModel(
+  site: EngineSite,
+  model: WorkerModelSource,
+  pageSource: () => Promise<RepoSource>,
+  onDownloadProgress?: (p: DownloadProgress) => void,
+): Promise<LoadedModel> {
+  const editor: WorkerEditor = await createWorkerEditor({
+    worker: () => new Worker(site.workerUrl, { type: 'module', name: 'stipple-engine' }),
+    model,
+    wasmPaths: site.wasmPaths,
+    ...(onDownloadProgress && { onDownloadProgress }),
+  });
+  try {
+    const source = await pageSource();
+    const repo = await loadModelRepo(source);
+    return {
+      engine: editor,
+      tokenizer: repo.tokenizer,
+      kind: repo.kind,
+      defaultScheduler: defaultSchedulerName(repo.schedulerConfig),
+      description: editor.info.model,
+      backend: editor.info.backend,
+    };
+  } catch (error) {
+    await editor.dispose();
+    throw error;
+  }
 }
+

@@ -9,7 +9,6 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { CanvasHost, isCancelled, type ToolSettings } from '../../adapters/canvas';
 import { isEmpty, type RgbaImage } from '../../core/image';
 import type { DownloadProgress } from '../../core/delivery';
-import type { RepoSource } from '../../core/models';
 import type { Operation } from '../../core/pipelines/request';
 import {
   injectPanelStyles,
@@ -24,13 +23,14 @@ import {
   type PanelParams,
   type PanelState,
 } from '../ui';
-import { configureOrt, loadModel, type LoadedModel } from './engine';
-import { cachedModels, DEFAULT_PRESET_ID, deleteModel, openChoice, PRESET_OPTIONS, type ModelChoice } from './models';
+import { loadModel, type EngineSite, type LoadedModel } from './engine';
+import { cachedModels, DEFAULT_PRESET_ID, deleteModel, PRESET_OPTIONS, resolveChoice, type ModelChoice } from './models';
 import { drawScene } from './scene';
 import { Toolbar } from './Toolbar';
 
 const PAGE = location.href;
-configureOrt(new URL('ort/', PAGE).href);
+/** The engine's worker (built next to the page) and ONNX Runtime's files (served under /ort/). */
+const SITE: EngineSite = { workerUrl: new URL('worker.js', PAGE).href, wasmPaths: new URL('ort/', PAGE).href };
 
 interface CurrentModel {
   loaded: LoadedModel;
@@ -90,23 +90,19 @@ function App() {
       }
     };
     try {
-      const { source, title, note } = await openChoice(choice, PAGE, onProgress);
+      const { model: source, pageSource, title, note } = resolveChoice(choice, PAGE);
       setStatus({ state: 'loading', message: `Loading ${title}…` });
-      await loadFrom(source, title, note);
+      const loaded = await loadModel(SITE, source, pageSource, onProgress);
+      await model?.loaded.engine.dispose();
+      setModel({ loaded, title, ...(note !== undefined && { note }) });
+      setStatus({ state: 'ready' });
+      const ops = loaded.engine.operations;
+      if (!ops.includes(stateRef.current.params.operation) && ops[0]) dispatch({ type: 'operation', operation: ops[0] });
     } catch (error) {
       setStatus({ state: 'error', message: messageOf(error) });
     } finally {
       refreshCache();
     }
-  };
-
-  const loadFrom = async (source: RepoSource, title: string, note?: string): Promise<void> => {
-    const loaded = await loadModel(source);
-    await model?.loaded.engine.dispose();
-    setModel({ loaded, title, ...(note !== undefined && { note }) });
-    setStatus({ state: 'ready' });
-    const ops = loaded.engine.operations;
-    if (!ops.includes(stateRef.current.params.operation) && ops[0]) dispatch({ type: 'operation', operation: ops[0] });
   };
 
   // Attach the host to a canvas the page owns (outside Preact's tree), load the default model.
@@ -330,6 +326,11 @@ function App() {
             onDiscard={() => host.discardResults()}
             onShowHistory={showHistory}
           />
+          {model && (
+            <p class="demo-backend" data-testid="backend" data-backend={model.loaded.backend.backend}>
+              <strong>Engine (Web Worker):</strong> {model.loaded.backend.reason}
+            </p>
+          )}
         </aside>
       </main>
     </div>

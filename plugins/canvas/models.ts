@@ -12,9 +12,9 @@ import {
   manifestBytes,
   openModelSource,
   PRESETS,
-  type DownloadProgress,
   type ModelPreset,
 } from '../../core/delivery';
+import type { WorkerModelSource } from '../../core/jobs/protocol';
 import { UrlSource, type RepoSource } from '../../core/models';
 import type { CachedModel, ModelPresetOption } from '../ui';
 
@@ -40,26 +40,47 @@ export function isLocalPreset(p: ModelPreset): boolean {
 /** What the user picked in the model manager. */
 export type ModelChoice = { preset: string } | { url: string } | { files: FileList };
 
+/** A chosen model, as the engine's worker loads it and as the page opens it (tokenizer and configs only). */
+export interface ResolvedChoice {
+  /** What the worker loads: a folder the demo server serves, a preset or repo URL through the cache, or picked files. */
+  model: WorkerModelSource;
+  /** Opens the model on the page, once the worker has it (remote models: from the cache it filled, offline). */
+  pageSource(): Promise<RepoSource>;
+  title: string;
+  note?: string;
+}
+
 /**
- * Opens the chosen model: local presets from the demo server, remote
- * presets and URLs through the cache (downloading what is missing, with
- * progress), folders in place.
+ * Resolves the chosen model: local presets from the demo server, remote
+ * presets and URLs through the cache (the worker downloads what is missing,
+ * with progress), folders read in place (the File objects are cloned to the
+ * worker, with their paths).
  */
-export async function openChoice(choice: ModelChoice, page: string, onProgress: (p: DownloadProgress) => void): Promise<{ source: RepoSource; title: string; note?: string }> {
+export function resolveChoice(choice: ModelChoice, page: string): ResolvedChoice {
   if ('files' in choice) {
-    const source = await openModelSource(choice.files);
-    const first = choice.files[0]?.webkitRelativePath?.split('/')[0];
-    return { source, title: first ? `Folder “${first}”` : 'Picked files' };
+    const files = Array.from(choice.files);
+    const first = files[0]?.webkitRelativePath?.split('/')[0];
+    return {
+      model: { files: files.map((f) => ({ path: f.webkitRelativePath || f.name, blob: f })) },
+      pageSource: () => openModelSource(files),
+      title: first ? `Folder “${first}”` : 'Picked files',
+    };
   }
   if ('preset' in choice) {
     const preset = DEMO_PRESETS.find((p) => p.id === choice.preset);
     if (!preset) throw new Error(`Unknown preset ${choice.preset}.`);
     if (isLocalPreset(preset)) {
-      return { source: new UrlSource(new URL(preset.baseUrl!, page)), title: preset.title, note: 'Random weights: its output is noise.' };
+      const url = new URL(preset.baseUrl!, page).href;
+      return { model: { url }, pageSource: async () => new UrlSource(url), title: preset.title, note: 'Random weights: its output is noise.' };
     }
-    return { source: await openModelSource(preset.id, { base: page, onProgress }), title: preset.title };
+    return {
+      model: { preset: preset.id, base: page },
+      pageSource: () => openModelSource(preset.id, { base: page, offline: true }),
+      title: preset.title,
+    };
   }
-  return { source: await openModelSource(new URL(choice.url, page).href, { base: page, onProgress }), title: choice.url };
+  const url = new URL(choice.url, page).href;
+  return { model: { repo: url }, pageSource: () => openModelSource(url, { offline: true }), title: choice.url };
 }
 
 /** The cached models with their sizes, and the browser's storage estimate. */

@@ -90,6 +90,12 @@ describe('canvas demo in Chromium', () => {
     expect(original.width).toBe(256);
     expect(await page.getByRole('button', { name: 'Run Inpaint' }).isDisabled()).toBe(true); // no mask yet
     expect(await page.getByText('Paint the area to change on the image first.').isVisible()).toBe(true);
+    // The engine runs in the demo's own Worker (worker.js), which says where and why.
+    expect(page.workers().some((w) => new URL(w.url()).pathname === '/worker.js')).toBe(true);
+    const backend = await page.getByTestId('backend').textContent();
+    expect(backend).toMatch(/^Engine \(Web Worker\): (WebGPU|WASM) .{10,}/);
+    expect(await page.getByTestId('backend').getAttribute('data-backend')).toMatch(/^(webgpu|wasm)$/);
+    console.log(`demo engine: ${backend}`);
     await page.screenshot({ path: artifact('demo-1-initial-light.png'), fullPage: true });
   });
 

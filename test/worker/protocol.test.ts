@@ -4,8 +4,11 @@
  * other. Same messages and transfers as a real Worker; the browser suite
  * (browser.test.ts) runs the real thing in Chromium.
  */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryCache, type DownloadProgress, type ModelManifest } from '../../core/delivery';
 import { CancelledError } from '../../core/errors';
 import { WorkerEngine } from '../../core/jobs/engine';
 import { createWorkerEditor, type WorkerEditor, type WorkerLike } from '../../core/jobs/client';
@@ -22,7 +25,10 @@ function channelWorker(): WorkerLike {
     return p;
   };
   new WorkerEngine(asEndpoint(port2), {
-    openSource: (m) => new NodeFolderSource(m.url),
+    openSource: (m) => {
+      if (!('url' in m)) throw new Error('only { url } in this test');
+      return new NodeFolderSource(m.url);
+    },
     probe: async () => ({ ok: false, reason: 'Node has no WebGPU' }),
   });
   const client = asEndpoint(port1);
@@ -118,5 +124,35 @@ describe('worker protocol (MessageChannel, WASM)', () => {
       name: 'WrongModelKindError',
     });
     await expect(createWorkerEditor({ worker: channelWorker, model: { url: '/nonexistent/model' } })).rejects.toMatchObject({ code: 'MODEL_FORMAT' });
+  });
+
+  it('loads a manifest through core/delivery in the worker, forwarding download progress', async () => {
+    const c = loadCase('sdedit_img2img', 'sdedit');
+    const walk = (dir: string): string[] =>
+      readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
+    const files = walk(c.modelDir).map((f) => ({ path: relative(c.modelDir, f).replace(/\\/g, '/'), size: statSync(f).size }));
+    const manifest: ModelManifest = { id: 'fixture-sdedit', revision: 'test', baseUrl: 'https://models.test/sdedit/', files };
+    const fetched: string[] = [];
+    const fetch = async (url: string): Promise<Response> => {
+      fetched.push(url);
+      return new Response(readFileSync(join(c.modelDir, decodeURIComponent(new URL(url).pathname.slice('/sdedit/'.length)))));
+    };
+    const { port1, port2 } = new MessageChannel();
+    port1.start();
+    port2.start();
+    new WorkerEngine(port2 as unknown as WorkerLike, {
+      delivery: { cache: new MemoryCache(), fetch, storage: null },
+      probe: async () => ({ ok: false, reason: 'Node has no WebGPU' }),
+    });
+    const events: DownloadProgress[] = [];
+    const worker = Object.assign(port1 as unknown as WorkerLike, { terminate: () => port1.close() });
+    const editor = await createWorkerEditor({ worker, model: { manifest }, onDownloadProgress: (p) => events.push(p) });
+    editors.push(editor);
+    expect(editor.operations).toEqual(['mask-edit', 'sdedit']);
+    expect(fetched.length).toBe(files.length);
+    expect(events.at(-1)).toMatchObject({ status: 'ready', model: 'fixture-sdedit' });
+    expect(events.some((e) => e.status === 'progress' && e.totalBytes > 0)).toBe(true);
+    const result = await editor.edit('sdedit', { image: caseImage(c), prompt: 'a fox', steps: 2, strength: 0.5, seed: 1 });
+    expect(result.images[0]!.width).toBe(caseImage(c).width);
   });
 });
