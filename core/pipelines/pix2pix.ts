@@ -7,13 +7,13 @@ import { repeatBatch } from '../tensor';
 import { denoise } from './denoise';
 import { guidePix2Pix } from './guidance';
 import { encodeLatents } from './latents';
+import { setSteps } from './strength';
 import { batchEmbeddings, latentDims, type ModelRun, type ModelRunResult } from './model-run';
 
 export async function runPix2Pix(run: ModelRun & { imageGuidance: number }): Promise<ModelRunResult> {
   const { scheduler, noise, count } = run;
   const dims = latentDims(run);
-  scheduler.setTimesteps(run.steps);
-  const timesteps = scheduler.timesteps;
+  const timesteps = setSteps(scheduler, run.steps);
   // The posterior mode, unscaled: that is what the model was fine-tuned on.
   const encoded = await encodeLatents(
     await run.components.vaeEncoder(),

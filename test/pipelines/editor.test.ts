@@ -246,6 +246,7 @@ describe('bad input', () => {
     [{ steps: 2.5 }, /Steps/],
     [{ count: 0 }, /number of images/],
     [{ strength: 0.05, steps: 10, scheduler: 'ddim' as const }, /no denoising step/],
+    [{ steps: 1000 }, /more than this model's pndm schedule can take/],
   ])('rejects %o', async (bad, message) => {
     const run = plain.edit('sdedit', { ...base, image: img, ...bad });
     await expect(run).rejects.toBeInstanceOf(InvalidInputError);
