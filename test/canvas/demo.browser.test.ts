@@ -198,7 +198,9 @@ describe('canvas demo in Chromium', () => {
     const maskBefore = await mask();
     const history = await page.evaluate(() => window.__stipple.state().history.length);
     const undoable = await page.evaluate(() => window.__stipple.host.document.history.length);
-    await setNumber('Steps', 100);
+    // Long enough that the run is still going after the screenshot (the Worker engine runs a
+    // tiny-model step in ~30 ms: 100 steps could end before the click); cancel ends it early anyway.
+    await setNumber('Steps', 500);
     await page.getByRole('button', { name: 'Run Inpaint' }).click();
     await page.waitForFunction(() => {
       const r = window.__stipple.state().run;
