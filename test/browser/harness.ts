@@ -28,11 +28,10 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const CHROMIUM_PATH = process.env['STIPPLE_CHROMIUM'] ?? '/usr/bin/chromium';
 
-
-/** Flags that work headless on this kind of machine (see docs/platform.md). */
-export const CHROMIUM_ARGS = [
+/** Flags that work headless on this kind of machine (see docs/platform.md), without WebGPU. */
+export const CHROMIUM_BASE_ARGS = [
   '--headless=new',
   '--no-sandbox',
   '--no-first-run',
@@ -41,8 +40,10 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--disable-quic',
   '--disable-dev-shm-usage',
-  '--enable-unsafe-webgpu',
 ];
+
+/** The base flags plus SwiftShader WebGPU. */
+export const CHROMIUM_ARGS = [...CHROMIUM_BASE_ARGS, '--enable-unsafe-webgpu'];
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 

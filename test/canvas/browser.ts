@@ -11,19 +11,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_BASE_ARGS, CHROMIUM_PATH } from '../browser/harness';
 
-export const CHROMIUM = process.env['STIPPLE_CHROMIUM'] ?? '/usr/bin/chromium';
+export const CHROMIUM = CHROMIUM_PATH;
 
-export const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
-];
+export const CHROMIUM_ARGS = CHROMIUM_BASE_ARGS;
 
 /**
  * Launches Debian's Chromium headless. A missing Chromium fails the test

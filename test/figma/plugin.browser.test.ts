@@ -18,18 +18,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFigmaPlugin } from '../../plugins/figma/build.mjs';
 import type { FigmaTestHook } from '../../plugins/figma/panel/main';
 import { startPanelServer } from '../../plugins/figma/serve.mjs';
+import { CHROMIUM_BASE_ARGS, CHROMIUM_PATH } from '../browser/harness';
 import { decodePng, FakeFigma, gradient, type FakeShapeNode } from './fake-figma';
 
-const CHROMIUM = process.env['STIPPLE_CHROMIUM'] ?? '/usr/bin/chromium';
+const CHROMIUM = CHROMIUM_PATH;
 const ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
+  ...CHROMIUM_BASE_ARGS,
   // The harness pretends to be https://www.figma.com and frames a loopback page (platform.md).
   '--disable-features=LocalNetworkAccessChecks',
 ];

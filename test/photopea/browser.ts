@@ -8,18 +8,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_BASE_ARGS, CHROMIUM_PATH } from '../browser/harness';
 
-export const CHROMIUM = process.env['STIPPLE_CHROMIUM'] ?? '/usr/bin/chromium';
+export const CHROMIUM = CHROMIUM_PATH;
 
 export const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
+  ...CHROMIUM_BASE_ARGS,
   // The fake Photopea is an https page framing a loopback page (Local Network Access checks).
   '--disable-features=LocalNetworkAccessChecks',
 ];
