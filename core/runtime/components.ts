@@ -132,8 +132,9 @@ export class UnetSession {
   readonly #names: { sample: string; timestep: string; ehs: string; out: string };
   #layout: TimestepLayout;
   /**
-   * ORT reports "rank 0" and "shape not declared" alike as `[]`. We start
-   * with rank 0 and, if the first run rejects it, retry once with `[batch]`.
+   * ORT reports "rank 0" and "shape not declared" alike as `[]`. A declared
+   * rank 0 (read from the model file) is final; for an undeclared shape we
+   * start with rank 0 and, if the first run rejects it, retry once with `[batch]`.
    */
   #layoutVerified: boolean;
 
@@ -162,7 +163,9 @@ export class UnetSession {
     const tsShape = timestep.shape;
     if (tsShape.length === 0) {
       this.#layout = 'scalar';
-      this.#layoutVerified = false;
+      // ORT reports rank 0 and "no shape declared" alike; the file itself tells them apart.
+      const declared = session.graph?.inputs.find((i) => i.name === timestep.name)?.shape;
+      this.#layoutVerified = declared !== undefined && declared.length === 0;
     } else if (tsShape.length === 1) {
       // A fixed [1] broadcasts over the batch. A symbolic dim ("steps",
       // "batch") gets one value per batch item: Optimum <= 1.22 graphs accept

@@ -9,7 +9,7 @@
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { ModelFormatError, RuntimeError, StippleError } from '../errors';
-import type { ExternalDataFile } from '../models';
+import type { ExternalDataFile, OnnxModelInfo } from '../models';
 import { float16ToFloat32, float32ToFloat16 } from './fp16';
 import type { OrtRuntime } from './ort';
 import { runExclusive } from './queue';
@@ -49,6 +49,8 @@ export interface SessionModelFiles {
   readonly file: string;
   readonly model: Uint8Array;
   readonly externalData?: readonly ExternalDataFile[];
+  /** What the file itself declares (when read): tells "rank 0" from "no shape declared", which ORT's metadata cannot. */
+  readonly graph?: OnnxModelInfo;
 }
 
 const OOM = /out of memory|\bOOM\b|bad_alloc|allocation failed|could not allocate|memory access out of bounds/i;
@@ -59,14 +61,17 @@ export class ModelSession {
   readonly file: string;
   readonly inputs: readonly IoInfo[];
   readonly outputs: readonly IoInfo[];
+  /** The graph as the model file declares it, when the file was read (see {@link SessionModelFiles.graph}). */
+  readonly graph: OnnxModelInfo | undefined;
   readonly #ort: OrtRuntime;
   readonly #session: InferenceSession;
   #released = false;
 
-  private constructor(ort: OrtRuntime, session: InferenceSession, file: string) {
+  private constructor(ort: OrtRuntime, session: InferenceSession, file: string, graph: OnnxModelInfo | undefined) {
     this.#ort = ort;
     this.#session = session;
     this.file = file;
+    this.graph = graph;
     this.inputs = readMetadata(session.inputMetadata, session.inputNames);
     this.outputs = readMetadata(session.outputMetadata, session.outputNames);
   }
@@ -100,7 +105,7 @@ export class ModelSession {
       }
       throw new ModelFormatError(files.file, 'an ONNX model that ONNX Runtime can load', message, { cause });
     }
-    return new ModelSession(ort, session, files.file);
+    return new ModelSession(ort, session, files.file, files.graph);
   }
 
   /** The input called `name`, if the graph has one. */

@@ -55,10 +55,11 @@ describe('ModelSession with float16 I/O', () => {
 });
 
 /** A stand-in for a UNet ModelSession that records feeds and can reject some. */
-function scriptedUnet(timestep: IoInfo, reject?: (t: HostTensor) => boolean) {
+function scriptedUnet(timestep: IoInfo, reject?: (t: HostTensor) => boolean, declaredTimestepShape?: readonly number[]) {
   const seen: HostTensor[] = [];
   const session = {
     file: 'unet/model.onnx',
+    graph: declaredTimestepShape && { inputs: [{ name: timestep.name, type: timestep.type, shape: declaredTimestepShape }] },
     inputs: [
       { name: 'sample', type: 'float32', shape: ['batch', 4, 'h', 'w'] },
       timestep,
@@ -98,6 +99,13 @@ describe('UnetSession timestep layouts', () => {
     const { unet, seen } = scriptedUnet({ name: 'timestep', type: 'int64', shape: ['steps'] });
     await predict(unet, 3, 1);
     expect(seen[0]).toEqual({ data: new BigInt64Array([1n, 1n, 1n]), dims: [3] });
+  });
+
+  it('a rank 0 the model file declares is final: a failing run is not retried with [batch]', async () => {
+    const { unet, seen } = scriptedUnet({ name: 'timestep', type: 'float32', shape: [] }, (t) => t.dims.length === 0, []);
+    await expect(predict(unet, 2, 10)).rejects.toBeInstanceOf(RuntimeError);
+    expect(seen.map((t) => t.dims)).toEqual([[]]);
+    expect(unet.timestepLayout).toBe('scalar');
   });
 
   it('undeclared shape (reported as []): falls back to [batch] once and remembers', async () => {
