@@ -4,17 +4,13 @@
  * σ_down and then adds fresh noise of size σ_up, with σ_down² + σ_up² = σ_next², so the marginal
  * noise level still follows the schedule. Draws noise on every step.
  */
-import { SchedulerBase } from './base';
 import type { StepNoise } from './base';
-import { makeAlphasCumprodForSigmas, makeBetas } from './betas';
 import { BETA_DEFAULTS, ConfigReader } from './config';
 import type { SchedulerConfig } from './config';
-import { addNoiseVe, eulerInitNoiseSigma, scaleBySigma } from './euler';
 import { f32 } from './numeric';
-import { interpolateSigmas, trainSigmas } from './sigmas';
-import { eulerTimesteps, readSpacing } from './spacing';
-import type { TimestepSpacing } from './spacing';
-import { StepIndexTracker } from './step-index';
+import { SigmaScheduler } from './sigma-scheduler';
+import { interpolateSigmas } from './sigmas';
+import { eulerTimesteps } from './spacing';
 import type { SchedulerName } from './types';
 
 /** EulerAncestralDiscreteScheduler `__init__` defaults (diffusers 0.31.0). */
@@ -27,54 +23,22 @@ export const EULER_ANCESTRAL_DEFAULTS: Readonly<SchedulerConfig> = Object.freeze
 });
 
 /** EulerAncestralDiscreteScheduler. */
-export class EulerAncestralScheduler extends SchedulerBase {
-  private readonly trainSigmaTable: Float64Array;
-  private readonly numTrain: number;
+export class EulerAncestralScheduler extends SigmaScheduler {
   private readonly vPrediction: boolean;
-  private readonly spacing: TimestepSpacing;
   private readonly stepsOffset: number;
-  private readonly index = new StepIndexTracker('throw');
-  private sigmaSchedule: number[] = [];
 
   constructor(name: SchedulerName, config: SchedulerConfig) {
-    super(name, config);
     const r = new ConfigReader(config, 'EulerAncestralDiscreteScheduler');
-    const beta = r.betaParams({ rescaleKey: true });
-    const ac = makeAlphasCumprodForSigmas(makeBetas(beta), beta.rescaleBetasZeroSnr);
-    this.numTrain = ac.length;
-    this.trainSigmaTable = trainSigmas(ac);
+    super(name, config, r);
     // diffusers raises NotImplementedError for prediction_type "sample" in this scheduler.
     this.vPrediction = r.oneOf('prediction_type', ['epsilon', 'v_prediction']) === 'v_prediction';
-    this.spacing = readSpacing(r);
     this.stepsOffset = r.int('steps_offset', { min: 0 });
-  }
-
-  override get sigmas(): readonly number[] | undefined {
-    return this.numInferenceSteps === undefined ? undefined : this.sigmaSchedule;
-  }
-
-  get initNoiseSigma(): number {
-    const sigmas = this.numInferenceSteps === undefined ? this.trainSigmaTable : this.sigmaSchedule;
-    return eulerInitNoiseSigma(sigmas, this.spacing);
   }
 
   protected buildSchedule(n: number): void {
     const timesteps = eulerTimesteps(this.spacing, this.numTrain, n, this.stepsOffset);
     this.sigmaSchedule = [...interpolateSigmas(timesteps, this.trainSigmaTable), 0].map(f32);
     this.schedule = timesteps;
-  }
-
-  protected resetRunState(): void {
-    this.index.reset();
-  }
-
-  protected override onBeginIndex(index: number): void {
-    this.index.beginIndex = index;
-  }
-
-  protected override scale(sample: Float32Array, timestep: number): Float32Array {
-    const i = this.index.current(timestep, this.schedule);
-    return scaleBySigma(sample, this.sigmaSchedule[i]!);
   }
 
   protected stepImpl(modelOutput: Float32Array, timestep: number, sample: Float32Array, noise: StepNoise): Float32Array {
@@ -99,11 +63,5 @@ export class EulerAncestralScheduler extends SchedulerBase {
     }
     this.index.advance();
     return out;
-  }
-
-  protected addNoiseImpl(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    this.requireSchedule('addNoise');
-    const i = this.index.addNoiseIndex(timestep, this.schedule);
-    return addNoiseVe(original, noise, this.sigmaSchedule[i]!);
   }
 }

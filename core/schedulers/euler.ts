@@ -4,16 +4,13 @@
  * probability-flow ODE dx/dσ = (x - x̂_0)/σ integrated with explicit Euler steps in σ.
  * `euler-trailing` is the same class with `timestep_spacing: trailing` (SD-Turbo, few-step models).
  */
-import { SchedulerBase } from './base';
 import type { StepNoise } from './base';
-import { makeAlphasCumprodForSigmas, makeBetas } from './betas';
 import { BETA_DEFAULTS, ConfigReader } from './config';
 import type { SchedulerConfig } from './config';
 import { f32 } from './numeric';
-import { interpolateSigmas, karrasSigmas, logSigmas, sigmaToT, trainSigmas } from './sigmas';
-import { eulerTimesteps, readSpacing } from './spacing';
-import type { TimestepSpacing } from './spacing';
-import { StepIndexTracker } from './step-index';
+import { SigmaScheduler } from './sigma-scheduler';
+import { interpolateSigmas, karrasSigmas, logSigmas, sigmaToT } from './sigmas';
+import { eulerTimesteps } from './spacing';
 import type { SchedulerName } from './types';
 
 /** EulerDiscreteScheduler `__init__` defaults (diffusers 0.31.0). */
@@ -35,54 +32,20 @@ export const EULER_DEFAULTS: Readonly<SchedulerConfig> = Object.freeze({
 
 type EulerPrediction = 'epsilon' | 'v_prediction' | 'sample' | 'original_sample';
 
-/**
- * diffusers' `init_noise_sigma` of the Euler schedulers: the largest σ, or sqrt(σ_max² + 1) for
- * "leading" spacing, whose first timestep is not the noisiest one.
- */
-export function eulerInitNoiseSigma(sigmas: ArrayLike<number>, spacing: TimestepSpacing): number {
-  let max = -Infinity;
-  for (let i = 0; i < sigmas.length; i++) max = Math.max(max, sigmas[i]!);
-  return spacing === 'linspace' || spacing === 'trailing' ? max : Math.sqrt(max * max + 1);
-}
-
-/** x / sqrt(σ² + 1): brings the VE-scaled latents back to unit variance for the UNet. */
-export function scaleBySigma(sample: Float32Array, sigma: number): Float32Array {
-  const k = 1 / Math.sqrt(sigma * sigma + 1);
-  const out = new Float32Array(sample.length);
-  for (let i = 0; i < out.length; i++) out[i] = sample[i]! * k;
-  return out;
-}
-
-/** VE forward process x_σ = x_0 + σ ε (the sigma schedulers' `add_noise`). */
-export function addNoiseVe(original: Float32Array, noise: Float32Array, sigma: number): Float32Array {
-  const out = new Float32Array(original.length);
-  for (let i = 0; i < out.length; i++) out[i] = original[i]! + noise[i]! * sigma;
-  return out;
-}
-
 /** EulerDiscreteScheduler. */
-export class EulerScheduler extends SchedulerBase {
-  private readonly trainSigmaTable: Float64Array;
+export class EulerScheduler extends SigmaScheduler {
   private readonly logSigmaTable: Float64Array;
-  private readonly numTrain: number;
   private readonly prediction: EulerPrediction;
-  private readonly spacing: TimestepSpacing;
   private readonly stepsOffset: number;
   private readonly useKarras: boolean;
   private readonly sigmaMin: number | null;
   private readonly sigmaMax: number | null;
   private readonly continuousTimesteps: boolean;
   private readonly finalSigmaMin: boolean;
-  private readonly index = new StepIndexTracker('throw');
-  private sigmaSchedule: number[] = [];
 
   constructor(name: SchedulerName, config: SchedulerConfig) {
-    super(name, config);
     const r = new ConfigReader(config, 'EulerDiscreteScheduler');
-    const beta = r.betaParams({ rescaleKey: true });
-    const ac = makeAlphasCumprodForSigmas(makeBetas(beta), beta.rescaleBetasZeroSnr);
-    this.numTrain = ac.length;
-    this.trainSigmaTable = trainSigmas(ac);
+    super(name, config, r);
     this.logSigmaTable = logSigmas(this.trainSigmaTable);
     this.prediction = r.oneOf<EulerPrediction>('prediction_type', ['epsilon', 'v_prediction', 'sample', 'original_sample']);
     r.oneOf('interpolation_type', ['linear']);
@@ -91,22 +54,11 @@ export class EulerScheduler extends SchedulerBase {
     r.only('use_beta_sigmas', false, 'beta sigmas are not implemented');
     this.sigmaMin = r.numberOrNull('sigma_min', { min: 0, exclusiveMin: true });
     this.sigmaMax = r.numberOrNull('sigma_max', { min: 0, exclusiveMin: true });
-    this.spacing = readSpacing(r);
     // "continuous" timesteps (0.25 log σ, EDM-style) only apply to v-prediction in diffusers.
     this.continuousTimesteps =
       r.oneOf('timestep_type', ['discrete', 'continuous']) === 'continuous' && this.prediction === 'v_prediction';
     this.stepsOffset = r.int('steps_offset', { min: 0 });
     this.finalSigmaMin = r.oneOf('final_sigmas_type', ['zero', 'sigma_min']) === 'sigma_min';
-  }
-
-  override get sigmas(): readonly number[] | undefined {
-    return this.numInferenceSteps === undefined ? undefined : this.sigmaSchedule;
-  }
-
-  get initNoiseSigma(): number {
-    // Before setTimesteps diffusers uses the full training sigmas.
-    const sigmas = this.numInferenceSteps === undefined ? this.trainSigmaTable : this.sigmaSchedule;
-    return eulerInitNoiseSigma(sigmas, this.spacing);
   }
 
   protected buildSchedule(n: number): void {
@@ -123,19 +75,6 @@ export class EulerScheduler extends SchedulerBase {
     this.schedule = this.continuousTimesteps
       ? this.sigmaSchedule.slice(0, -1).map((s) => f32(0.25 * f32(Math.log(s))))
       : timesteps;
-  }
-
-  protected resetRunState(): void {
-    this.index.reset();
-  }
-
-  protected override onBeginIndex(index: number): void {
-    this.index.beginIndex = index;
-  }
-
-  protected override scale(sample: Float32Array, timestep: number): Float32Array {
-    const i = this.index.current(timestep, this.schedule);
-    return scaleBySigma(sample, this.sigmaSchedule[i]!);
   }
 
   protected stepImpl(modelOutput: Float32Array, timestep: number, sample: Float32Array, _noise: StepNoise): Float32Array {
@@ -160,11 +99,5 @@ export class EulerScheduler extends SchedulerBase {
     }
     this.index.advance();
     return out;
-  }
-
-  protected addNoiseImpl(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    this.requireSchedule('addNoise');
-    const i = this.index.addNoiseIndex(timestep, this.schedule);
-    return addNoiseVe(original, noise, this.sigmaSchedule[i]!);
   }
 }
