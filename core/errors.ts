@@ -23,6 +23,11 @@ export type StippleErrorCode =
   /** Model delivery: the model cache lacks a file or holds a damaged one. */
   | 'CACHE';
 
+/** `error.message` when there is one, else the value as a string. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Base class of every error Stipple throws on purpose. */
 export class StippleError extends Error {
   readonly code: StippleErrorCode;

@@ -28,6 +28,7 @@ import {
   type SourcePayload,
 } from './messages';
 import { analyzeSelection, drawnBox, imageFill, summarize } from './selection';
+import { errorMessage } from '../../core/errors';
 
 export interface StippleMainOptions {
   /** The panel's origin (scheme, host, port): the only sender the main code listens to. */
@@ -149,7 +150,7 @@ export function startStipple(figma: FigmaApi, options: StippleMainOptions): Stip
       // Absolute bounds: exactly the layer's box (a rotated layer's bounding box), strokes and shadows outside it left out.
       png = await src.exportAsync!({ format: 'PNG', useAbsoluteBounds: true, constraint: { type: 'SCALE', value: s.scale } });
     } catch (error) {
-      return { code: 'export-failed', message: `Figma could not export “${src.name}”: ${errorText(error)}` };
+      return { code: 'export-failed', message: `Figma could not export “${src.name}”: ${errorMessage(error)}` };
     }
     const masks: SourcePayload['masks'] = [];
     for (const m of a.masks) {
@@ -160,7 +161,7 @@ export function startStipple(figma: FigmaApi, options: StippleMainOptions): Stip
         const bytes = await m.exportAsync!({ format: 'PNG', constraint: { type: 'SCALE', value: Math.max(ms, 0.001) } });
         masks.push({ id: m.id, name: m.name, box: { ...mbox }, png: bytes });
       } catch (error) {
-        return { code: 'export-failed', message: `Figma could not export the mask “${m.name}”: ${errorText(error)}` };
+        return { code: 'export-failed', message: `Figma could not export the mask “${m.name}”: ${errorMessage(error)}` };
       }
     }
     const t = src.absoluteTransform;
@@ -218,7 +219,7 @@ export function startStipple(figma: FigmaApi, options: StippleMainOptions): Stip
     try {
       hash = figma.createImage(req.png).hash;
     } catch (error) {
-      return { code: 'bad-image', message: `Figma refused the result image: ${errorText(error)}` };
+      return { code: 'bad-image', message: `Figma refused the result image: ${errorMessage(error)}` };
     }
     const rect = figma.createRectangle();
     try {
@@ -235,7 +236,7 @@ export function startStipple(figma: FigmaApi, options: StippleMainOptions): Stip
       } catch {
         // already gone
       }
-      return { code: 'write-failed', message: `Stipple could not add the result: ${errorText(error)}` };
+      return { code: 'write-failed', message: `Stipple could not add the result: ${errorMessage(error)}` };
     }
     figma.currentPage.selection = [rect];
     figma.commitUndo();
@@ -277,8 +278,4 @@ function isSceneNode(node: FigmaBaseNode): node is FigmaSceneNode {
 
 function round(x: number): string {
   return String(Math.round(x * 100) / 100);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

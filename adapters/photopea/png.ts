@@ -11,7 +11,7 @@
  * which can crop while it decodes, so a huge document's PNG never becomes a
  * full-size RGBA buffer in JavaScript. Node tests inject their own decoder.
  */
-import { ImageFormatError, type Rect, type RgbaImage } from '../../core/image';
+import { bytesToBase64, ImageFormatError, type Rect, type RgbaImage } from '../../core/image';
 
 /** Turns the PNG bytes Photopea sends into pixels, optionally only the `crop` rectangle. */
 export type PngDecoder = (png: ArrayBuffer, crop?: Rect) => Promise<RgbaImage>;
@@ -73,9 +73,7 @@ export async function encodePng(image: RgbaImage): Promise<Uint8Array> {
 
 /** `bytes` as a `data:image/png;base64,...` URL. */
 export function pngDataUrl(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return `data:image/png;base64,${btoa(s)}`;
+  return `data:image/png;base64,${bytesToBase64(bytes)}`;
 }
 
 /**

@@ -7,8 +7,7 @@
  *
  * Browser-safe.
  */
-import { CancelledError, StippleError } from '../errors';
-import { errorMessage } from '../models/source';
+import { CancelledError, errorMessage, StippleError } from '../errors';
 import {
   DEFAULT_CHUNK_SIZE,
   isQuotaExceeded,

@@ -7,8 +7,8 @@
  *
  * Browser-safe (and `FileListSource` runs in Node 20, which has `File`).
  */
-import { ModelFormatError, StippleError } from '../errors';
-import { checkRepoPath, errorMessage, type RepoSource } from '../models/source';
+import { errorMessage, ModelFormatError, StippleError } from '../errors';
+import { checkRepoPath, type RepoSource } from '../models/source';
 import { readBlobBytes } from './bytes';
 
 /**

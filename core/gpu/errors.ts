@@ -4,7 +4,7 @@
  * edit with {@link GpuRuntimeError}, whose `canRetryOnWasm` tells a UI to
  * offer "try again on the CPU" (the worker client's `retryOnWasm()` does it).
  */
-import { RuntimeError } from '../errors';
+import { errorMessage, RuntimeError } from '../errors';
 
 /** Why the GPU gave up. */
 export type GpuFailure = 'device-lost' | 'out-of-memory';
@@ -49,7 +49,7 @@ function messageChain(error: unknown): string {
   const parts: string[] = [];
   let e: unknown = error;
   for (let depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
-    parts.push(e instanceof Error ? e.message : String(e));
+    parts.push(errorMessage(e));
     e = e instanceof Error ? (e as { cause?: unknown }).cause : undefined;
   }
   return parts.join(' <- ');

@@ -29,6 +29,7 @@ export { cropMask, cropRect, cropRgba, expandRect, pasteRgba, workingSize } from
 export type { CompositeOptions } from './composite';
 export { compositeMasked } from './composite';
 export { fillHoleTelea } from './fill';
+export { bytesToBase64 } from './base64';
 export { maskedImageNchw, maskToNchw, nchwToNhwc01, nchwToRgba, nhwc01ToRgba, rgbaToNchw } from './convert';
 export type { PreviewOptions } from './preview';
 export { latentsToPreview, SD1_LATENT_RGB_FACTORS } from './preview';

@@ -7,6 +7,7 @@
  * exactly). Import it directly: `import { decodePng } from 'stipple/core/image/png-node'`.
  */
 import { PNG } from 'pngjs';
+import { errorMessage } from '../errors';
 import { ImageFormatError } from './errors';
 import { assertRgba, type RgbaImage } from './types';
 
@@ -37,7 +38,7 @@ export function decodePng(bytes: Uint8Array, name = 'The image'): RgbaImage {
     // A view, not a copy: pngjs only reads.
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (e) {
-    const detail = e instanceof Error ? e.message : String(e);
+    const detail = errorMessage(e);
     throw new ImageFormatError(name, `the PNG data is truncated or corrupt: ${detail}`, { cause: e });
   }
   const { width, height } = png;

@@ -7,7 +7,7 @@
  */
 import { FileListSource, IndexedDbCache, openModelSource, type DownloadProgress, type OpenModelOptions } from '../delivery';
 import { Editor } from '../editor';
-import { CancelledError, StippleError } from '../errors';
+import { CancelledError, errorMessage, StippleError } from '../errors';
 import { GpuContext } from '../gpu/context';
 import { asGpuError, GpuRuntimeError } from '../gpu/errors';
 import { installMapAsyncCounter, mapAsyncCalls } from '../gpu/instrument';
@@ -349,6 +349,6 @@ export function wireError(error: unknown): WireError {
     return { name: error.name, message: error.message, code: error.code, canRetryOnWasm: true, failure: error.failure };
   }
   if (error instanceof StippleError) return { name: error.name, message: error.message, code: error.code };
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorMessage(error);
   return { name: 'RuntimeError', code: 'RUNTIME', message: `Something went wrong in the engine: ${detail}` };
 }

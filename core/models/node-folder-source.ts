@@ -5,8 +5,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ModelFormatError } from '../errors';
-import { checkRepoPath, errorMessage, type RepoSource, type SourceUrl } from './source';
+import { errorMessage, ModelFormatError } from '../errors';
+import { checkRepoPath, type RepoSource, type SourceUrl } from './source';
 
 /** Reads a model repo from a local folder (e.g. a `git clone` of a Hugging Face repo). */
 export class NodeFolderSource implements RepoSource {

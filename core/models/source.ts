@@ -6,7 +6,7 @@
  *
  * Browser-safe: no Node APIs in this file.
  */
-import { ModelFormatError, StippleError } from '../errors';
+import { errorMessage, ModelFormatError, StippleError } from '../errors';
 
 /**
  * Read access to the files of one model repo.
@@ -164,9 +164,4 @@ function httpError(path: string, url: string, res: Response): ModelFormatError {
     'a file that can be downloaded',
     `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${url}${hint}`,
   );
-}
-
-/** `error.message` when there is one, else the value as a string. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -11,7 +11,7 @@
  *
  * Browser-safe; in Node there is no `navigator.gpu`, so `auto` picks WASM.
  */
-import { RuntimeError } from '../errors';
+import { errorMessage, RuntimeError } from '../errors';
 import { navigatorGpu, type Gpu, type GpuAdapter } from '../gpu/webgpu';
 import type { WeightProfile } from './weights';
 
@@ -63,7 +63,7 @@ export async function probeWebGpu(gpu: Gpu | undefined = navigatorGpu()): Promis
   try {
     adapter = await gpu.requestAdapter();
   } catch (error) {
-    return { ok: false, reason: `asking for a WebGPU adapter failed (${error instanceof Error ? error.message : String(error)})` };
+    return { ok: false, reason: `asking for a WebGPU adapter failed (${errorMessage(error)})` };
   }
   if (!adapter) return { ok: false, reason: 'the browser has WebGPU but offers no adapter (GPU blocklisted or disabled)' };
   const info = adapter.info ?? {};

@@ -8,7 +8,7 @@
  * pipeline code.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
-import { ModelFormatError, RuntimeError, StippleError } from '../errors';
+import { errorMessage, ModelFormatError, RuntimeError, StippleError } from '../errors';
 import type { ExternalDataFile, OnnxModelInfo } from '../models';
 import { float16ToFloat32, float32ToFloat16 } from './fp16';
 import type { OrtRuntime } from './ort';
@@ -96,7 +96,7 @@ export class ModelSession {
     try {
       session = await runExclusive(ort, () => ort.InferenceSession.create(files.model, sessionOptions));
     } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
+      const message = errorMessage(cause);
       if (OOM.test(message)) {
         throw new RuntimeError(
           `Not enough memory to load ${files.file} (${message}). Close other tabs or apps, or use a smaller model.`,
@@ -135,7 +135,7 @@ export class ModelSession {
         outputNames ? this.#session.run(ortFeeds, [...outputNames]) : this.#session.run(ortFeeds),
       );
     } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
+      const message = errorMessage(cause);
       throw new RuntimeError(`${this.file}: ONNX Runtime failed to run the model (${message}).`, { cause });
     }
     const out: Record<string, OutputTensor> = {};
@@ -162,7 +162,7 @@ export class ModelSession {
       );
       return results as Record<string, Tensor>;
     } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
+      const message = errorMessage(cause);
       throw new RuntimeError(`${this.file}: ONNX Runtime failed to run the model (${message}).`, { cause });
     }
   }

@@ -8,7 +8,7 @@
  * files a model repo ships in its `tokenizer/` folder and runs in browsers:
  * no Node APIs here.
  */
-import { TokenizerFormatError } from '../errors';
+import { errorMessage, TokenizerFormatError } from '../errors';
 
 /** Raw texts of the files in a model repo's `tokenizer/` folder. */
 export interface TokenizerFiles {
@@ -131,7 +131,7 @@ function parseJsonObject(text: string, file: string, expected: string): Record<s
     // A UTF-8 BOM is common in hand-edited files and JSON.parse rejects it.
     value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (cause) {
-    const why = cause instanceof Error ? cause.message : String(cause);
+    const why = errorMessage(cause);
     throw new TokenizerFormatError(file, `${expected} (the file is not valid JSON: ${why})`, { cause });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

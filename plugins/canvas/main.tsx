@@ -7,7 +7,8 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { CanvasHost, isCancelled, type ToolSettings } from '../../adapters/canvas';
-import { isEmpty, type RgbaImage } from '../../core/image';
+import { errorMessage } from '../../core/errors';
+import { bytesToBase64, isEmpty, type RgbaImage } from '../../core/image';
 import type { DownloadProgress } from '../../core/delivery';
 import type { Operation } from '../../core/pipelines/request';
 import {
@@ -99,7 +100,7 @@ function App() {
       const ops = loaded.engine.operations;
       if (!ops.includes(stateRef.current.params.operation) && ops[0]) dispatch({ type: 'operation', operation: ops[0] });
     } catch (error) {
-      setStatus({ state: 'error', message: messageOf(error) });
+      setStatus({ state: 'error', message: errorMessage(error) });
     } finally {
       refreshCache();
     }
@@ -147,9 +148,9 @@ function App() {
       lastParams: () => lastParams.current,
       pixels: (which) => {
         const img = which === 'original' ? host.getOriginal() : which === 'image' ? host.getImage() : which === 'displayed' ? host.document.displayed : null;
-        if (img) return { width: img.width, height: img.height, base64: toBase64(img.data) };
+        if (img) return { width: img.width, height: img.height, base64: bytesToBase64(img.data) };
         const m = host.getMask();
-        return { width: m.width, height: m.height, base64: toBase64(new Uint8Array(m.data.buffer)) };
+        return { width: m.width, height: m.height, base64: bytesToBase64(new Uint8Array(m.data.buffer)) };
       },
     };
     (window as unknown as { __stipple: TestHook }).__stipple = hook;
@@ -200,7 +201,7 @@ function App() {
       });
     } catch (error) {
       if (isCancelled(error)) dispatch({ type: 'run-cancelled' });
-      else dispatch({ type: 'run-failed', message: messageOf(error) });
+      else dispatch({ type: 'run-failed', message: errorMessage(error) });
     }
   };
 
@@ -208,7 +209,7 @@ function App() {
     try {
       host.showResults({ images: entry.images, operation: entry.operation, ...(entry.meta && { meta: entry.meta }) });
     } catch (error) {
-      setNotice(`That result was made on an image of another size: ${messageOf(error)}`);
+      setNotice(`That result was made on an image of another size: ${errorMessage(error)}`);
     }
   };
 
@@ -224,7 +225,7 @@ function App() {
       host.setImage({ width: d.width, height: d.height, data: d.data });
       setNotice(`Opened ${file.name} (${d.width}×${d.height}).`);
     } catch (error) {
-      setNotice(`Could not open ${file.name}: ${messageOf(error)}`);
+      setNotice(`Could not open ${file.name}: ${errorMessage(error)}`);
     }
   };
 
@@ -247,7 +248,7 @@ function App() {
     onLoadFolder: (files) => void choose({ files }),
     onDelete: (id) => {
       deleteModel(id)
-        .catch((error: unknown) => setNotice(`Could not delete ${id}: ${messageOf(error)}`))
+        .catch((error: unknown) => setNotice(`Could not delete ${id}: ${errorMessage(error)}`))
         .finally(refreshCache);
     },
   };
@@ -337,15 +338,6 @@ function App() {
   );
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function toBase64(bytes: Uint8Array | Uint8ClampedArray): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
 
 injectPanelStyles();
 render(<App />, document.getElementById('app')!);

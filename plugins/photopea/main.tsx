@@ -22,7 +22,8 @@ import {
   type DocumentInfo,
   type PhotopeaEdit,
 } from '../../adapters/photopea';
-import { CancelledError } from '../../core/errors';
+import { CancelledError, errorMessage } from '../../core/errors';
+import { bytesToBase64 } from '../../core/image';
 import type { Operation } from '../../core/pipelines/request';
 import {
   injectPanelStyles,
@@ -90,7 +91,7 @@ function App() {
       // The whole-image offer answered "no selection": it is moot once there is one.
       if (selectionRect(info)) setOffer(null);
     } catch (error) {
-      setDocState({ kind: 'none', message: messageOf(error) });
+      setDocState({ kind: 'none', message: errorMessage(error) });
     }
   };
 
@@ -114,7 +115,7 @@ function App() {
       const ops = loaded.editor.operations;
       if (!ops.includes(stateRef.current.params.operation) && ops[0]) dispatch({ type: 'operation', operation: ops[0] });
     } catch (error) {
-      setStatus({ state: 'error', message: messageOf(error) });
+      setStatus({ state: 'error', message: errorMessage(error) });
     }
     void refreshCache();
   };
@@ -125,7 +126,7 @@ function App() {
     const direct = new URLSearchParams(location.search).get('model');
     const ready = (async () => {
       await Promise.all([
-        client.ready().then(refreshDoc, (error: unknown) => setDocState({ kind: 'none', message: messageOf(error) })),
+        client.ready().then(refreshDoc, (error: unknown) => setDocState({ kind: 'none', message: errorMessage(error) })),
         direct ? load({ type: 'direct', url: direct }) : Promise.resolve(),
         refreshCache(),
       ]);
@@ -181,7 +182,7 @@ function App() {
       if (error instanceof CancelledError) {
         dispatch({ type: 'run-cancelled' });
       } else {
-        dispatch({ type: 'run-failed', message: messageOf(error) });
+        dispatch({ type: 'run-failed', message: errorMessage(error) });
         if (error instanceof NoSelectionError && error.wholeImage.length > 0) {
           setOffer({ message: 'Or edit the whole image:', operations: error.wholeImage as Operation[] });
         }
@@ -202,7 +203,7 @@ function App() {
       if (!placed || !layer) {
         setNotice('The result is the same as the image: there is nothing to add.');
       } else {
-        lastLayer.current = { x: layer.x, y: layer.y, width: layer.image.width, height: layer.image.height, base64: toBase64(layer.image.data), name: placed.name };
+        lastLayer.current = { x: layer.x, y: layer.y, width: layer.image.width, height: layer.image.height, base64: bytesToBase64(layer.image.data), name: placed.name };
         setNotice(
           `Added the layer “${placed.name}”.` +
             (placed.selectionKept ? '' : ' Photopea had to drop the selection to place it: Select > Reselect brings it back.'),
@@ -211,7 +212,7 @@ function App() {
         dispatch({ type: 'results', results: null });
       }
     } catch (error) {
-      setNotice(messageOf(error));
+      setNotice(errorMessage(error));
     } finally {
       setApplying(false);
       void refreshDoc();
@@ -243,7 +244,7 @@ function App() {
     onLoadPreset: (id) => void load({ type: 'preset', id }),
     onLoadUrl: (url) => void load({ type: 'url', url }),
     onLoadFolder: (files) => void load({ type: 'files', files }),
-    onDelete: (id) => void deleteModel(id).then(refreshCache, (e: unknown) => setNotice(messageOf(e))),
+    onDelete: (id) => void deleteModel(id).then(refreshCache, (e: unknown) => setNotice(errorMessage(e))),
   };
 
   const docStatus = describeDoc(docState);
@@ -326,15 +327,6 @@ function isRunning(state: PanelState): boolean {
   return state.run.status === 'running' || state.run.status === 'cancelling';
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function toBase64(bytes: Uint8Array | Uint8ClampedArray): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
 
 injectPanelStyles();
 render(<App />, document.getElementById('app')!);

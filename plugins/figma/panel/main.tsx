@@ -15,7 +15,7 @@ import type { SelectionSummary } from '../../../adapters/figma/messages';
 import { FigmaRequestError, FIGMA_ORIGIN, PanelBridge } from '../../../adapters/figma/panel-bridge';
 import { FigmaSession, type FigmaInput } from '../../../adapters/figma/session';
 import type { EditMeta } from '../../../core/editor';
-import { CancelledError } from '../../../core/errors';
+import { CancelledError, errorMessage } from '../../../core/errors';
 import type { RgbaImage } from '../../../core/image';
 import type { Operation } from '../../../core/pipelines/request';
 import {
@@ -84,7 +84,7 @@ function App() {
       setModel(loaded);
       setStatus({ state: 'ready' });
     } catch (error) {
-      setStatus({ state: 'error', message: messageOf(error) });
+      setStatus({ state: 'error', message: errorMessage(error) });
     }
   };
 
@@ -160,7 +160,7 @@ function App() {
       showResults({ input, images: result.images, operation, meta: result.meta, selected: 0, view: 'after' });
     } catch (error) {
       if (isCancelled(error)) dispatch({ type: 'run-cancelled' });
-      else dispatch({ type: 'run-failed', message: messageOf(error) });
+      else dispatch({ type: 'run-failed', message: errorMessage(error) });
     } finally {
       controller.current = null;
     }
@@ -181,7 +181,7 @@ function App() {
       setWritten({ nodeId: done.nodeId, name: done.name });
       setMessage([`Added “${done.name}” above “${p.input.source.name}”.`, ...done.notices].join(' '));
     } catch (error) {
-      setMessage(messageOf(error));
+      setMessage(errorMessage(error));
     }
   };
 
@@ -289,9 +289,6 @@ function isCancelled(error: unknown): boolean {
   return error instanceof CancelledError || (error instanceof Error && error.name === 'AbortError');
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 injectPanelStyles();
 render(<App />, document.getElementById('app')!);
