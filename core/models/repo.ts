@@ -11,6 +11,7 @@
  * Browser-safe: no Node APIs in this file.
  */
 import { ModelFormatError, TokenizerFormatError } from '../errors';
+import { parsePythonJson } from '../python-json';
 import { ClipTokenizer, type TokenizerFiles } from '../text';
 import { inspectOnnxModel, type OnnxModelInfo } from './onnx-graph';
 import type { RepoSource, SourceUrl } from './source';
@@ -212,7 +213,7 @@ async function readJsonObject(source: RepoSource, path: string): Promise<JsonObj
   const text = await source.readText(path);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parsePythonJson(text);
   } catch (cause) {
     throw new ModelFormatError(path, 'a JSON object', `not valid JSON: ${(cause as Error).message}`, { cause });
   }

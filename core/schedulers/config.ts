@@ -116,7 +116,7 @@ export class ConfigReader {
     if (v !== expected && !(expected === null && v === undefined)) this.fail(key, `${show(expected)}: ${why}`);
   }
 
-  /** `lambda_min_clipped`-style numbers that may be -inf (JSON cannot say -Infinity; accept "-inf"). */
+  /** `lambda_min_clipped`-style numbers that may be -inf (Python's bare `-Infinity`, read by parsePythonJson, or the string "-inf"). */
   numberAllowingInfinity(key: string): number {
     const v = this.config[key];
     if (typeof v === 'number' && !Number.isNaN(v)) return v;

@@ -9,6 +9,7 @@
  * no Node APIs here.
  */
 import { errorMessage, TokenizerFormatError } from '../errors';
+import { parsePythonJson } from '../python-json';
 
 /** Raw texts of the files in a model repo's `tokenizer/` folder. */
 export interface TokenizerFiles {
@@ -128,8 +129,8 @@ function preview(value: unknown): string {
 function parseJsonObject(text: string, file: string, expected: string): Record<string, unknown> {
   let value: unknown;
   try {
-    // A UTF-8 BOM is common in hand-edited files and JSON.parse rejects it.
-    value = JSON.parse(text.replace(/^\uFEFF/, ''));
+    // Python writes NaN/Infinity; a UTF-8 BOM is common in hand-edited files.
+    value = parsePythonJson(text);
   } catch (cause) {
     const why = errorMessage(cause);
     throw new TokenizerFormatError(file, `${expected} (the file is not valid JSON: ${why})`, { cause });

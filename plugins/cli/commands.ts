@@ -10,6 +10,7 @@ import { NodeFolderSource } from '../../core/models/node-folder-source';
 import { OPERATIONS, type Operation } from '../../core/pipelines/request';
 import { SCHEDULER_NAMES, type SchedulerName } from '../../core/schedulers';
 import { loadFixtureNoise } from '../../core/tensor';
+import { parsePythonJson } from '../../core/python-json';
 
 export const USAGE = `Usage:
   stipple tokenize --model DIR PROMPT...
@@ -94,7 +95,7 @@ async function edit(operation: Operation, argv: string[]): Promise<number> {
 
   const image = decodePng(await readFile(values.image), values.image);
   const mask = values.mask ? maskFromImage(decodePng(await readFile(values.mask), values.mask)) : undefined;
-  const noise = values.noise ? await loadFixtureNoise(JSON.parse(await readFile(values.noise, 'utf8')), (name) =>
+  const noise = values.noise ? await loadFixtureNoise(parsePythonJson(await readFile(values.noise, 'utf8')), (name) =>
     readFile(join(dirname(values.noise!), name)).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
   ) : undefined;
 
