@@ -30,6 +30,8 @@ import type { ModelKind, ModelRepo, RepoSource } from './models';
 import { loadModelRepo } from './models';
 import { decodeLatents } from './pipelines/latents';
 import { frame, fromWorkingImage, toWorkingImage, toWorkingMask, type Framing, type Rect } from './pipelines/framing';
+import { checkRecordedNoiseSize } from './pipelines/recorded-noise';
+import { defaultMaxPixels, type ModelSizes } from './pipelines/resolution';
 import { runInpaint, type ModelMask } from './pipelines/inpaint';
 import { runMaskEdit } from './pipelines/mask-edit';
 import type { Components, ModelRun, ModelRunResult } from './pipelines/model-run';
@@ -158,16 +160,13 @@ export class Editor {
     }
 
     const framing = frame(image, {
-      multiple: sizeMultiple(this.repo),
-      maxPixels: req.maxWorkingPixels ?? nativePixels(this.repo),
+      resolution: params.resolution,
+      maxPixels: req.maxPixels ?? req.maxWorkingPixels ?? defaultMaxPixels(nativePixels(this.repo)),
+      model: await this.modelSizes(),
       onlyMasked: params.onlyMasked && mask ? { mask, padding: params.onlyMaskedPadding } : undefined,
     });
-    if (framing.width !== framing.region.width || framing.height !== framing.region.height) {
-      warnings.push({
-        code: 'RESIZED_FOR_MODEL',
-        message: `The model ran at ${framing.width}x${framing.height}; the result was scaled back to ${framing.region.width}x${framing.region.height}.`,
-      });
-    }
+    checkRecordedNoiseSize(req.noise, framing.width, framing.height, this.repo.vaeScaleFactor);
+    if (framing.note) warnings.push({ code: 'RESIZED_FOR_MODEL', message: framing.note });
     let working = toWorkingImage(image, framing);
     const modelMask = mask && binarizedModelMask(toWorkingMask(mask, framing));
     if (operation === 'mask-edit' && params.maskedContent === 'fill' && modelMask) {
@@ -248,6 +247,18 @@ export class Editor {
         `${operation} needs ${what[needs]} model, but this is ${what[this.repo.kind]} model. With this model, use ${ALTERNATIVE[this.repo.kind]}.`,
       );
     }
+  }
+
+  /** The sizes the resolution policy needs; a static-shape UNet (read from its session) fixes the working size. */
+  private async modelSizes(): Promise<ModelSizes> {
+    const f = this.repo.vaeScaleFactor;
+    const pinned = (await this.components.unet()).fixedLatentSize;
+    return {
+      vaeScaleFactor: f,
+      nativeMultiple: sizeMultiple(this.repo),
+      nativePixels: nativePixels(this.repo),
+      fixed: pinned && { width: pinned.width * f, height: pinned.height * f },
+    };
   }
 
   private prepareMask(mask: Mask, image: RgbaImage, params: ResolvedParams, warnings: EditWarning[]): Mask {

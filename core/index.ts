@@ -10,6 +10,7 @@ export { createEditor, Editor, STIPPLE_VERSION, nativePixels, sizeMultiple } fro
 export type { EditMeta, EditResult, EditWarning, EditorOptions } from './editor';
 export { OPERATIONS } from './pipelines/request';
 export type { EditRequest, Operation, ResolvedParams } from './pipelines/request';
+export type { Resolution } from './pipelines/resolution';
 export type { MaskedContent } from './pipelines/mask-edit';
 export * from './jobs';
 export * from './delivery';

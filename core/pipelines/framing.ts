@@ -1,9 +1,10 @@
 /**
  * Framing: from the user's image of any size to the model's working
- * resolution and back. The model only sees sizes that are multiples of its
- * size multiple, capped in area; results are restored to the input's exact
- * size and pasted back where they came from.
+ * resolution and back. The working size comes from the resolution policy
+ * (`resolution.ts`); results are restored to the input's exact size and
+ * pasted back where they came from.
  */
+import { chooseWorkingSize, type ModelSizes, type Resolution } from './resolution';
 import {
   cropMask,
   cropRgba,
@@ -11,7 +12,6 @@ import {
   maskBounds,
   resizeMask,
   resizeRgba,
-  workingSize,
   type Mask,
   type RgbaImage,
 } from '../image';
@@ -29,36 +29,28 @@ export interface Framing {
   /** Model resolution the region is resized to. */
   width: number;
   height: number;
+  /** Why the working size differs from the region's, for the user; absent when it does not. */
+  note?: string;
 }
 
 export interface FramingOptions {
-  /** Model sizes must be multiples of this (VAE factor x UNet downsampling). */
-  multiple: number;
-  /** Area cap of the working resolution, in pixels. */
+  resolution: Resolution;
+  /** Largest working area `input` and explicit sizes may ask for, in pixels. */
   maxPixels: number;
-  /** Crop to the mask's bounding box plus `padding` px and edit that at full working resolution. */
+  model: ModelSizes;
+  /** Crop to the mask's bounding box plus `padding` px and edit that region. */
   onlyMasked?: { mask: Mask; padding: number };
 }
 
 /** Chooses the region and working resolution for an image. */
 export function frame(image: RgbaImage, options: FramingOptions): Framing {
   let region: Rect = { x: 0, y: 0, width: image.width, height: image.height };
-  let upscale = false;
   if (options.onlyMasked) {
     const bounds = maskBounds(options.onlyMasked.mask);
-    if (bounds) {
-      region = expandRect(bounds, options.onlyMasked.padding, { width: image.width, height: image.height });
-      // A small crop is edited at the model's full resolution: the point of
-      // "only masked" is more pixels for the hole.
-      upscale = true;
-    }
+    if (bounds) region = expandRect(bounds, options.onlyMasked.padding, { width: image.width, height: image.height });
   }
-  const size = workingSize(region.width, region.height, {
-    multiple: options.multiple,
-    maxPixels: options.maxPixels,
-    upscale,
-  });
-  return { region, width: size.width, height: size.height };
+  const size = chooseWorkingSize(region.width, region.height, options.resolution, options.maxPixels, options.model);
+  return { region, ...size };
 }
 
 /** The region of `image` at working resolution. */

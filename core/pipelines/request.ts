@@ -6,6 +6,7 @@ import type { ProgressCallback } from '../jobs/progress';
 import type { SchedulerName } from '../schedulers';
 import type { NoiseSource } from '../tensor/noise';
 import type { MaskedContent } from './mask-edit';
+import type { Resolution } from './resolution';
 
 /** The four edits. */
 export type Operation = 'inpaint' | 'mask-edit' | 'sdedit' | 'pix2pix';
@@ -46,7 +47,20 @@ export interface EditRequest {
   onlyMaskedPadding?: number;
   /** What the masked area starts from in `mask-edit` (default 'original'). */
   maskedContent?: MaskedContent;
-  /** Cap of the working resolution's area in pixels (default: the model's native area). */
+  /**
+   * The size the model runs at (see `resolution.ts`): `'input'` (default) the
+   * image or only-masked region at its own size, rounded down to a multiple of
+   * 8 px like diffusers; `'native'` the model's native area, keeping the aspect
+   * ratio; `{ width, height }` exactly that (multiples of 8).
+   */
+  resolution?: Resolution;
+  /**
+   * Largest working area in pixels for `'input'` and explicit sizes (default
+   * four times the model's native area). Larger is an InvalidInputError, never
+   * a silent downscale.
+   */
+  maxPixels?: number;
+  /** @deprecated Same as {@link maxPixels}. */
   maxWorkingPixels?: number;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
@@ -71,6 +85,7 @@ export interface ResolvedParams {
   onlyMasked: boolean;
   onlyMaskedPadding: number;
   maskedContent: MaskedContent;
+  resolution: Resolution;
 }
 
 const MASKED_CONTENT: readonly MaskedContent[] = ['original', 'fill', 'latent-noise', 'latent-nothing'];
@@ -100,6 +115,7 @@ export function resolveParams(
     onlyMasked: req.onlyMasked ?? false,
     onlyMaskedPadding: req.onlyMaskedPadding ?? 32,
     maskedContent: req.maskedContent ?? 'original',
+    resolution: req.resolution ?? 'input',
   };
   if (typeof p.prompt !== 'string') throw new InvalidInputError('The prompt must be text.');
   if (!Number.isInteger(p.steps) || p.steps < 1) {

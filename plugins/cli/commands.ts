@@ -8,6 +8,7 @@ import { decodePng, encodePng } from '../../core/image/png-node';
 import { loadModelRepo } from '../../core/models';
 import { NodeFolderSource } from '../../core/models/node-folder-source';
 import { OPERATIONS, type Operation } from '../../core/pipelines/request';
+import { RESOLUTIONS, type Resolution } from '../../core/pipelines/resolution';
 import { SCHEDULER_NAMES, type SchedulerName } from '../../core/schedulers';
 import { loadFixtureNoise } from '../../core/tensor';
 import { parsePythonJson } from '../../core/python-json';
@@ -19,7 +20,8 @@ export const USAGE = `Usage:
           [--scheduler ${SCHEDULER_NAMES.join('|')}] [--eta E] [--count N] [--seed N]
           [--noise CASE.json] --out OUT.png [--raw OUT.bin] [--json]
           [--mask-blur PX] [--mask-grow PX] [--only-masked] [--padding PX]
-          [--masked-content original|fill|latent-noise|latent-nothing]`;
+          [--masked-content original|fill|latent-noise|latent-nothing]
+          [--resolution input|native | --width W --height H]`;
 
 /** Runs one CLI invocation and returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -83,6 +85,9 @@ async function edit(operation: Operation, argv: string[]): Promise<number> {
       'only-masked': { type: 'boolean' },
       padding: { type: 'string' },
       'masked-content': { type: 'string' },
+      resolution: { type: 'string' },
+      width: { type: 'string' },
+      height: { type: 'string' },
     },
   });
   if (!values.model) throw usage(`${operation} needs --model DIR`);
@@ -93,6 +98,7 @@ async function edit(operation: Operation, argv: string[]): Promise<number> {
     throw usage(`unknown scheduler "${values.scheduler}"; use one of ${SCHEDULER_NAMES.join(', ')}`);
   }
 
+  const resolution = resolutionFlags(values.resolution, values.width, values.height);
   const image = decodePng(await readFile(values.image), values.image);
   const mask = values.mask ? maskFromImage(decodePng(await readFile(values.mask), values.mask)) : undefined;
   const noise = values.noise ? await loadFixtureNoise(parsePythonJson(await readFile(values.noise, 'utf8')), (name) =>
@@ -120,6 +126,7 @@ async function edit(operation: Operation, argv: string[]): Promise<number> {
       onlyMasked: values['only-masked'],
       onlyMaskedPadding: num(values.padding, '--padding'),
       maskedContent: values['masked-content'] as 'original' | undefined,
+      resolution,
     });
     await writeOutputs(result, values.out, values.raw);
     for (const w of result.warnings) process.stderr.write(`stipple: note: ${w.message}\n`);
@@ -128,6 +135,19 @@ async function edit(operation: Operation, argv: string[]): Promise<number> {
     await editor.dispose();
   }
   return 0;
+}
+
+/** `--resolution input|native`, or `--width W --height H` (both or neither) for an explicit working size. */
+function resolutionFlags(resolution: string | undefined, width: string | undefined, height: string | undefined): Resolution | undefined {
+  if ((width === undefined) !== (height === undefined)) throw usage('--width and --height go together: give both or neither');
+  if (width !== undefined && height !== undefined) {
+    if (resolution !== undefined) throw usage('give either --resolution or --width and --height, not both');
+    return { width: num(width, '--width')!, height: num(height, '--height')! };
+  }
+  if (resolution !== undefined && !(RESOLUTIONS as readonly string[]).includes(resolution)) {
+    throw usage(`unknown resolution "${resolution}"; use ${RESOLUTIONS.join(' or ')}, or --width and --height`);
+  }
+  return resolution as Resolution | undefined;
 }
 
 /** `OUT.png` for one image; `OUT-1.png`, `OUT-2.png`… for several. */

@@ -67,19 +67,24 @@ describe('any input size', () => {
     const result = await plain.edit('sdedit', { ...base, image: img });
     expect(result.images[0]!.width).toBe(100);
     expect(result.images[0]!.height).toBe(75);
-    expect(result.meta.workingWidth % 16).toBe(0);
-    expect(result.meta.workingHeight % 16).toBe(0);
-    expect(result.meta.workingWidth * result.meta.workingHeight).toBeLessThanOrEqual(64 * 64);
+    // 'input': rounded down to 8 px (96x72), then to the tiny UNet's 16 px.
+    expect([result.meta.workingWidth, result.meta.workingHeight]).toEqual([96, 64]);
     expect(result.raw.length).toBe(result.meta.workingWidth * result.meta.workingHeight * 3);
     expect(result.warnings.map((w) => w.code)).toContain('RESIZED_FOR_MODEL');
     // The model makes RGB only: the original alpha is kept.
     for (let i = 3; i < img.data.length; i += 4) expect(result.images[0]!.data[i]).toBe(img.data[i]);
   });
 
-  it('caps the working resolution of a big image', async () => {
-    const result = await plain.edit('sdedit', { ...base, steps: 2, image: image(640, 320), maxWorkingPixels: 48 * 32 });
-    expect([result.meta.workingWidth, result.meta.workingHeight]).toEqual([48, 32]);
+  it('refuses an image above maxPixels instead of shrinking it, and runs it at the native size when asked', async () => {
+    const big = image(640, 320);
+    const err = await plain.edit('sdedit', { ...base, steps: 2, image: big }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect((err as Error).message).toMatch(/640x320.*'native'/s);
+    const result = await plain.edit('sdedit', { ...base, steps: 2, image: big, resolution: 'native' });
+    expect(result.meta.workingWidth * result.meta.workingHeight).toBeLessThanOrEqual(64 * 64);
     expect(result.images[0]!.width).toBe(640);
+    const capped = await plain.edit('sdedit', { ...base, steps: 2, image: image(640, 320), maxPixels: 640 * 320 });
+    expect([capped.meta.workingWidth, capped.meta.workingHeight]).toEqual([640, 320]);
   });
 });
 
@@ -100,13 +105,21 @@ describe('untouched areas stay untouched', () => {
   it('only masked: edits a padded box around the mask at full working resolution and pastes it back', async () => {
     const img = image(200, 150);
     const mask = boxMask(200, 150, 120, 40, 20, 10);
-    const result = await plain.edit('mask-edit', { ...base, image: img, mask, onlyMasked: true, onlyMaskedPadding: 16, maskBlur: 2 });
+    const result = await plain.edit('mask-edit', {
+      ...base,
+      image: img,
+      mask,
+      onlyMasked: true,
+      onlyMaskedPadding: 16,
+      maskBlur: 2,
+      resolution: 'native',
+    });
     const { region } = result.meta;
     expect(region.x).toBeLessThanOrEqual(120 - 16);
     expect(region.y).toBeLessThanOrEqual(40 - 16);
     expect(region.x + region.width).toBeGreaterThanOrEqual(140 + 16);
     expect(region.width).toBeLessThan(200);
-    // The crop is edited at (about) the model's native area, not at its own small size.
+    // With 'native' the crop is edited at (about) the model's native area, not at its own small size.
     expect(result.meta.workingWidth * result.meta.workingHeight).toBeGreaterThan(region.width * region.height);
     const { same, outside } = sameOutside(img, result.images[0]!, blurMask(mask, 2));
     expect(same).toBe(outside);

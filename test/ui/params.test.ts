@@ -70,6 +70,7 @@ describe('panel parameters', () => {
       onlyMasked: true,
       onlyMaskedPadding: 16,
       maskedContent: 'fill',
+      resolution: 'input',
     };
     const p = paramsFromResult('mask-edit', resolved, defaultParams('inpaint', 1));
     expect(p).toEqual({
