@@ -40,6 +40,8 @@ const STEPS_IN_FLIGHT = 2;
 export function deviceLoopBlocker(spec: DenoiseSpec): string | undefined {
   if (spec.afterStep) return 'the edit changes the latents on the CPU after each step';
   if (!spec.guideWeights || spec.guideWeights.length !== spec.chunks) return 'the guidance has no GPU form';
+  const pinned = spec.unet.fixedBatch;
+  if (pinned !== undefined && pinned !== spec.chunks * spec.dims[0]) return `the UNet graph is pinned to batch ${pinned}`;
   const support = linearStepSupport(spec.scheduler);
   if (!support.ok) return support.reason;
   const io = spec.unet.ioTypes;

@@ -12,6 +12,7 @@ import { ModelFormatError, RuntimeError, StippleError } from '../errors';
 import type { Tensor } from 'onnxruntime-web';
 import type { GpuContext } from '../gpu/context';
 import type { HostTensor, IoInfo, ModelSession, OutputTensor } from './session';
+import { batchSlice, fixedDim, runInSlices } from './static-shapes';
 
 /** The integer types `input_ids` comes in. */
 export type IdsType = 'int32' | 'int64';
@@ -71,6 +72,8 @@ export class TextEncoderSession {
   readonly session: ModelSession;
   /** What the graph's `input_ids` takes. */
   readonly idsType: IdsType;
+  /** The batch size the graph pins (static-shape exports), when it does. */
+  readonly fixedBatch: number | undefined;
   readonly #input: string;
   readonly #output: string;
 
@@ -92,6 +95,7 @@ export class TextEncoderSession {
       session.outputs[0];
     if (!output) throw new ModelFormatError(session.file, 'a "last_hidden_state" output', 'the graph has no outputs');
     this.idsType = input.type === 'int32' ? 'int32' : 'int64';
+    this.fixedBatch = fixedDim(input, 0);
     this.#input = input.name;
     this.#output = output.name;
   }
@@ -105,6 +109,11 @@ export class TextEncoderSession {
     const length = ids[0]?.length ?? 0;
     if (length === 0 || ids.some((row) => row.length !== length)) {
       throw new StippleError('INVALID_INPUT', `${this.session.file}: expected one or more id rows of equal, non-zero length.`);
+    }
+    const slice = this.fixedBatch;
+    if (slice !== undefined && slice !== ids.length) {
+      const data = await runInSlices(this.session.file, ids.length, slice, async (start, n) => (await this.encode(ids.slice(start, start + n))).data);
+      return { data, dims: [ids.length, length, data.length / (ids.length * length)] };
     }
     const flat = ids.flat();
     const data = this.idsType === 'int32' ? Int32Array.from(flat) : BigInt64Array.from(flat, (v) => BigInt(v));
@@ -128,6 +137,10 @@ export class UnetSession {
   gpu: GpuContext | undefined;
   /** The `sample` channel count the graph declares (4, 8 or 9), when fixed. */
   readonly inChannels: number | undefined;
+  /** The batch size the graph pins (static-shape exports); larger batches run as consecutive calls. */
+  readonly fixedBatch: number | undefined;
+  /** The latent size the graph pins (static-shape exports), when it pins both sides. */
+  readonly fixedLatentSize: { height: number; width: number } | undefined;
   readonly timestepType: TimestepType;
   readonly #names: { sample: string; timestep: string; ehs: string; out: string };
   #layout: TimestepLayout;
@@ -177,6 +190,9 @@ export class UnetSession {
     }
     const channels = sample.shape[1];
     this.inChannels = typeof channels === 'number' ? channels : undefined;
+    this.fixedBatch = fixedDim(sample, 0);
+    const [height, width] = [fixedDim(sample, 2), fixedDim(sample, 3)];
+    this.fixedLatentSize = height !== undefined && width !== undefined ? { height, width } : undefined;
     this.#names = { sample: sample.name, timestep: timestep.name, ehs: ehs.name, out: out.name };
   }
 
@@ -209,6 +225,19 @@ export class UnetSession {
     }
     if (this.inChannels !== undefined && sampleDims[1] !== this.inChannels) {
       throw new StippleError('INVALID_INPUT', `${file}: the UNet takes ${this.inChannels} sample channels, got ${sampleDims[1]}.`);
+    }
+    const slice = this.fixedBatch;
+    if (slice !== undefined && slice !== batch) {
+      // A batch-pinned graph (CFG's 2, pix2pix's 3, count > 1): one call per slice.
+      return runInSlices(file, batch, slice, (start, n) =>
+        this.predict(
+          batchSlice(sample, batch, start, n),
+          [n, ...sampleDims.slice(1)],
+          timestep,
+          batchSlice(encoderHiddenStates, batch, start, n),
+          [n, ...ehsDims.slice(1)],
+        ),
+      );
     }
     const feeds = (layout: TimestepLayout): Record<string, HostTensor> => ({
       [this.#names.sample]: { data: sample, dims: sampleDims },

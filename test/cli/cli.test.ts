@@ -46,14 +46,20 @@ describe('stipple tokenize', () => {
   });
 });
 
-describe.each(CASES)('stipple $operation on the $name golden case', ({ name, operation }) => {
-  it('--raw equals diffusers output.bin within 2e-3; --out and --json are written', async () => {
+const STATIC_B1 = join(ROOT, 'test/fixtures/variants/static-b1');
+const REPOS = CASES.flatMap((k) => [
+  { ...k, family: 'tiny-sd' },
+  { ...k, family: 'static-b1' },
+]);
+
+describe.each(REPOS)('stipple $operation on the $name golden case ($family)', ({ name, operation, family }) => {
+  it('--raw equals diffusers output.bin within 1e-4; --out and --json are written', async () => {
     const c = loadCase(name, operation);
     const p = c.json.params;
     const dir = join(GOLDEN, name);
     const args = [
       operation,
-      '--model', c.modelDir,
+      '--model', family === 'static-b1' ? join(STATIC_B1, c.json.model_dir) : c.modelDir,
       '--image', join(dir, c.json.files.input_image),
       '--prompt', c.json.prompt,
       '--negative-prompt', c.json.negative_prompt,
@@ -72,9 +78,9 @@ describe.each(CASES)('stipple $operation on the $name golden case', ({ name, ope
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.code).toBe(0);
     const raw = readFloats(join(out, `${name}.bin`));
-    expect(maxAbsDiff(raw, readFloats(join(dir, 'output.bin')))).toBeLessThan(2e-3);
+    expect(maxAbsDiff(raw, readFloats(join(dir, 'output.bin')))).toBeLessThan(1e-4);
     const meta = JSON.parse(r.stdout);
-    expect(meta).toMatchObject({ operation, noise: 'injected', timesteps: c.json.timesteps_used });
+    expect(meta).toMatchObject({ operation, noise: 'injected', timesteps: c.json.timesteps_used, workingWidth: p.width, workingHeight: p.height });
     const png = decodePng(readFileSync(join(out, `${name}.png`)));
     expect([png.width, png.height]).toEqual([p.width, p.height]);
     if (!c.json.files.mask_image) {
@@ -108,6 +114,10 @@ describe('stipple edits: files and errors', () => {
     [['--strength', '1.5'], /Strength must be above 0 and at most 1/],
     [['--steps', '0'], /Steps must be a whole number/],
     [['--scheduler', 'heun'], /unknown scheduler/],
+    [['--width', '64'], /--width and --height go together/],
+    [['--resolution', 'huge'], /unknown resolution "huge"/],
+    [['--width', '60', '--height', '64'], /multiples of 8/],
+    [['--noise', join(GOLDEN, 'sdedit_img2img', 'case.json'), '--width', '96', '--height', '64'], /recorded noise is for 64x64 px.*96x64/s],
   ])('fails clearly for %j', async (bad, message) => {
     const args = ['sdedit', '--model', sdedit.modelDir, '--image', image, '--prompt', 'x', '--out', join(out, 'bad.png')];
     for (let i = 0; i < bad.length; i += 2) {
@@ -119,6 +129,18 @@ describe('stipple edits: files and errors', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
     expect(existsSync(join(out, 'bad.png'))).toBe(false);
+  });
+
+  it('--width/--height and --resolution native choose the working size; --json reports it', async () => {
+    const base = ['sdedit', '--model', sdedit.modelDir, '--image', image, '--prompt', 'a fox', '--steps', '2', '--seed', '5', '--json'];
+    const wide = await stipple([...base, '--width', '96', '--height', '32', '--out', join(out, 'wide.png')]);
+    expect(wide.code).toBe(0);
+    expect(JSON.parse(wide.stdout)).toMatchObject({ workingWidth: 96, workingHeight: 32, width: 64, height: 64 });
+    expect(wide.stderr).toMatch(/note: .*96x32/);
+    const png = decodePng(readFileSync(join(out, 'wide.png')));
+    expect([png.width, png.height]).toEqual([64, 64]);
+    const native = await stipple([...base, '--resolution', 'native', '--out', join(out, 'native.png')]);
+    expect(JSON.parse(native.stdout)).toMatchObject({ workingWidth: 64, workingHeight: 64 });
   });
 
   it('a 4-channel model asked to inpaint names mask-edit', async () => {

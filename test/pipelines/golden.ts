@@ -14,6 +14,7 @@ export interface GoldenCase {
   operation: Operation;
   modelDir: string;
   json: {
+    model_dir: string;
     prompt: string;
     negative_prompt: string;
     params: {

@@ -196,3 +196,21 @@ describe("'input' at a non-square, non-native size (64 high x 96 wide)", () => {
     expect(fresh.seen.unetDims).toHaveLength(0);
   });
 });
+
+describe('a static-shape export (64x64 pinned)', () => {
+  it('runs any image at the graph size, scales back with a note, and loops count > 1 at batch 1', async () => {
+    const { editor, seen } = await spiedEditor(`${FIXTURES}/../variants/static-b1/sd`);
+    const result = await editor.edit('sdedit', { image: image(96, 64), prompt: 'a fox', steps: 2, count: 2, seed: 1 });
+    expect([result.meta.workingWidth, result.meta.workingHeight]).toEqual([64, 64]);
+    expect(result.warnings.find((w) => w.code === 'RESIZED_FOR_MODEL')?.message).toMatch(/one size only.*64x64.*96x64/);
+    expect(result.images.map((i) => [i.width, i.height])).toEqual([
+      [96, 64],
+      [96, 64],
+    ]);
+    expect(seen.vaeInputs[0]!.dims).toEqual([1, 3, 64, 64]);
+    // Per step the editor asks for the CFG batch of 2 x count 2; the adapter runs it as 4 batch-1 calls.
+    const calls = seen.unetDims.map((d) => d.join());
+    expect(calls.filter((d) => d === '4,4,8,8')).toHaveLength(2);
+    expect(calls.filter((d) => d === '1,4,8,8')).toHaveLength(8);
+  });
+});
