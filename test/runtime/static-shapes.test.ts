@@ -6,7 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { inspectOnnxModel } from '../../core/models/onnx-graph';
+import { deviceLoopBlocker } from '../../core/pipelines/denoise-gpu';
+import type { DenoiseSpec } from '../../core/pipelines/denoise';
 import { createRuntime, UnetSession } from '../../core/runtime';
+import { createScheduler } from '../../core/schedulers';
 import { FLOAT16, INT64, tinyModel } from './onnx-builder';
 
 const runtime = createRuntime();
@@ -61,6 +64,20 @@ describe('a batch-1 float16 UNet with an int64 [1] timestep', () => {
         encoder_hidden_states: { data: ehs, dims: [3, 2, 2] },
       }),
     ).rejects.toThrow(/invalid dimensions/);
+    await unet.release();
+  });
+
+  it('keeps the Worker engine on the batch-splitting loop: the GPU loop steps aside for a pinned batch', async () => {
+    const unet = await staticUnet();
+    const spec = {
+      unet,
+      scheduler: createScheduler('ddim', { num_train_timesteps: 1000 }),
+      chunks: 2,
+      dims: [1, 4, 2, 2],
+      guideWeights: [-6.5, 7.5],
+    } as unknown as DenoiseSpec;
+    expect(deviceLoopBlocker(spec)).toMatch(/pinned to batch 1/);
+    expect(deviceLoopBlocker({ ...spec, chunks: 1, guideWeights: [1] })).not.toMatch(/pinned/);
     await unet.release();
   });
 });
