@@ -34,7 +34,9 @@ import { checkRecordedNoiseSize } from './pipelines/recorded-noise';
 import { defaultMaxPixels, type ModelSizes } from './pipelines/resolution';
 import { runInpaint, type ModelMask } from './pipelines/inpaint';
 import { runMaskEdit } from './pipelines/mask-edit';
-import type { Components, ModelRun, ModelRunResult } from './pipelines/model-run';
+import type { ModelRun, ModelRunResult } from './pipelines/model-run';
+import { lazyComponents, type LazyComponents } from './lazy-components';
+import { guidanceChunks } from './pipelines/guidance';
 import { runPix2Pix } from './pipelines/pix2pix';
 import { encodePrompts } from './pipelines/prompts';
 import { resolveParams, type EditRequest, type Operation, type ResolvedParams } from './pipelines/request';
@@ -159,12 +161,7 @@ export class Editor {
       });
     }
 
-    const framing = frame(image, {
-      resolution: params.resolution,
-      maxPixels: req.maxPixels ?? req.maxWorkingPixels ?? defaultMaxPixels(nativePixels(this.repo)),
-      model: await this.modelSizes(),
-      onlyMasked: params.onlyMasked && mask ? { mask, padding: params.onlyMaskedPadding } : undefined,
-    });
+    const framing = await this.frame(operation, image, mask, req, params);
     checkRecordedNoiseSize(req.noise, framing.width, framing.height, this.repo.vaeScaleFactor);
     if (framing.note) warnings.push({ code: 'RESIZED_FOR_MODEL', message: framing.note });
     let working = toWorkingImage(image, framing);
@@ -249,16 +246,40 @@ export class Editor {
     }
   }
 
-  /** The sizes the resolution policy needs; a static-shape UNet (read from its session) fixes the working size. */
-  private async modelSizes(): Promise<ModelSizes> {
+  /**
+   * Chooses the working size by the resolution policy and pins the sessions
+   * to it. A static-shape UNet (read from its session) overrides the policy:
+   * the edit is framed to the graph's size.
+   */
+  private async frame(operation: Operation, image: RgbaImage, mask: Mask | undefined, req: EditRequest, params: ResolvedParams): Promise<Framing> {
     const f = this.repo.vaeScaleFactor;
-    const pinned = (await this.components.unet()).fixedLatentSize;
-    return {
-      vaeScaleFactor: f,
-      nativeMultiple: sizeMultiple(this.repo),
-      nativePixels: nativePixels(this.repo),
-      fixed: pinned && { width: pinned.width * f, height: pinned.height * f },
+    const model: ModelSizes = { vaeScaleFactor: f, nativeMultiple: sizeMultiple(this.repo), nativePixels: nativePixels(this.repo) };
+    const options = {
+      resolution: params.resolution,
+      maxPixels: req.maxPixels ?? req.maxWorkingPixels ?? defaultMaxPixels(model.nativePixels),
+      model,
+      onlyMasked: params.onlyMasked && mask ? { mask, padding: params.onlyMaskedPadding } : undefined,
     };
+    const chunks = guidanceChunks(operation === 'pix2pix', params.guidance, params.imageGuidance);
+    const pin = (fr: Framing) =>
+      this.components.pin({ width: fr.width, height: fr.height, unetBatch: chunks * params.count, sequence: this.repo.tokenizer.maxLength });
+    let framing: Framing | undefined;
+    let refused: unknown;
+    try {
+      framing = frame(image, options);
+      pin(framing);
+    } catch (error) {
+      // A static-shape model runs any input at its own size: ask it before refusing.
+      if (!(error instanceof InvalidInputError)) throw error;
+      refused = error;
+    }
+    const fixed = (await this.components.unet()).fixedLatentSize;
+    if (fixed && (!framing || framing.width !== fixed.width * f || framing.height !== fixed.height * f)) {
+      framing = frame(image, { ...options, model: { ...model, fixed: { width: fixed.width * f, height: fixed.height * f } } });
+      pin(framing);
+    }
+    if (!framing) throw refused;
+    return framing;
   }
 
   private prepareMask(mask: Mask, image: RgbaImage, params: ResolvedParams, warnings: EditWarning[]): Mask {
@@ -374,57 +395,6 @@ function withAlphaOf(original: RgbaImage, image: RgbaImage): RgbaImage {
   const data = image.data.slice();
   for (let i = 3; i < data.length; i += 4) data[i] = original.data[i]!;
   return { width: image.width, height: image.height, data };
-}
-
-interface LazyComponents extends Components {
-  /** Releases one component's session; the next use creates it again. */
-  drop(name: keyof Components): Promise<void>;
-  release(): Promise<void>;
-}
-
-/**
- * Creates each component's session on first use and keeps it for the next
- * edit. With `lowMemory`, asking for the UNet first releases the encoders
- * (every edit has used them by then).
- */
-function lazyComponents(runtime: StippleRuntime, repo: ModelRepo, lowMemory = false): LazyComponents {
-  type Releasable = { release(): Promise<void> };
-  const made = new Map<keyof Components, Promise<Releasable>>();
-  const once = <T extends Releasable>(name: keyof Components, create: () => Promise<T>): (() => Promise<T>) => {
-    return () => {
-      let session = made.get(name) as Promise<T> | undefined;
-      if (!session) {
-        session = create();
-        made.set(name, session);
-        // A failed creation is retried on the next edit rather than cached.
-        session.catch(() => {
-          if (made.get(name) === session) made.delete(name);
-        });
-      }
-      return session;
-    };
-  };
-  const drop = async (name: keyof Components): Promise<void> => {
-    const session = made.get(name);
-    made.delete(name);
-    await session?.then((s) => s.release()).catch(() => undefined);
-  };
-  const unet = once('unet', () => runtime.createUnet(repo));
-  return {
-    textEncoder: once('textEncoder', () => runtime.createTextEncoder(repo)),
-    unet: async () => {
-      if (lowMemory) await Promise.all([drop('textEncoder'), drop('vaeEncoder')]);
-      return unet();
-    },
-    vaeEncoder: once('vaeEncoder', () => runtime.createVaeEncoder(repo)),
-    vaeDecoder: once('vaeDecoder', () => runtime.createVaeDecoder(repo)),
-    drop,
-    async release() {
-      const all = [...made.values()];
-      made.clear();
-      await Promise.all(all.map((p) => p.then((s) => s.release()).catch(() => undefined)));
-    },
-  };
 }
 
 /** Image sides must be multiples of this: the VAE factor times the UNet's downsampling. */

@@ -4,6 +4,16 @@
  */
 
 /**
+ * How many copies of the latents one UNet call holds per image: 2 with
+ * classifier-free guidance (on when `guidance > 1`), 3 for InstructPix2Pix
+ * (on when `guidance > 1` and `imageGuidance >= 1`, as diffusers), else 1.
+ */
+export function guidanceChunks(pix2pix: boolean, guidance: number, imageGuidance: number): 1 | 2 | 3 {
+  if (pix2pix) return guidance > 1 && imageGuidance >= 1 ? 3 : 1;
+  return guidance > 1 ? 2 : 1;
+}
+
+/**
  * Two-way guidance (`eps = uncond + g * (text - uncond)`), for a UNet batch laid out
  * as `[uncond x B, text x B]` like diffusers' `torch.cat([negative, positive])`.
  */

@@ -5,7 +5,7 @@
  */
 import { repeatBatch } from '../tensor';
 import { denoise } from './denoise';
-import { guidePix2Pix } from './guidance';
+import { guidanceChunks, guidePix2Pix } from './guidance';
 import { encodeLatents } from './latents';
 import { setSteps } from './strength';
 import { batchEmbeddings, latentDims, type ModelRun, type ModelRunResult } from './model-run';
@@ -26,7 +26,7 @@ export async function runPix2Pix(run: ModelRun & { imageGuidance: number }): Pro
   const imageLatents = repeatBatch(encoded.latents, encoded.dims, count);
   const latents = noise.randn(dims, 'initial_noise').map((x) => x * scheduler.initNoiseSigma);
 
-  const guided = run.guidance > 1 && run.imageGuidance >= 1;
+  const guided = guidanceChunks(true, run.guidance, run.imageGuidance) === 3;
   const ehs = batchEmbeddings(run.embeddings, guided ? ['positive', 'negative', 'negative'] : ['positive'], count);
   // Image channels per chunk: the image for the text+image and image-only
   // predictions, zeros for the unconditional one.

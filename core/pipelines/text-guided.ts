@@ -5,7 +5,7 @@
  */
 import { repeatBatch } from '../tensor';
 import { denoise, type DenoiseSpec } from './denoise';
-import { guideTextCfg } from './guidance';
+import { guidanceChunks, guideTextCfg } from './guidance';
 import { batchEmbeddings, latentDims, type ModelRun, type ModelRunResult } from './model-run';
 
 export async function denoiseWithTextGuidance(
@@ -18,8 +18,8 @@ export async function denoiseWithTextGuidance(
   blend?: DenoiseSpec['blend'],
 ): Promise<ModelRunResult> {
   const dims = latentDims(run);
-  const cfg = run.guidance > 1;
-  const chunks = cfg ? 2 : 1;
+  const chunks = guidanceChunks(false, run.guidance, 0);
+  const cfg = chunks === 2;
   const ehs = batchEmbeddings(run.embeddings, cfg ? ['negative', 'positive'] : ['positive'], run.count);
   const result = await denoise({
     unet: await run.components.unet(),

@@ -95,7 +95,7 @@ export class TextEncoderSession {
       session.outputs[0];
     if (!output) throw new ModelFormatError(session.file, 'a "last_hidden_state" output', 'the graph has no outputs');
     this.idsType = input.type === 'int32' ? 'int32' : 'int64';
-    this.fixedBatch = fixedDim(input, 0);
+    this.fixedBatch = fixedDim(session, input, 0);
     this.#input = input.name;
     this.#output = output.name;
   }
@@ -190,8 +190,8 @@ export class UnetSession {
     }
     const channels = sample.shape[1];
     this.inChannels = typeof channels === 'number' ? channels : undefined;
-    this.fixedBatch = fixedDim(sample, 0);
-    const [height, width] = [fixedDim(sample, 2), fixedDim(sample, 3)];
+    this.fixedBatch = fixedDim(session, sample, 0);
+    const [height, width] = [fixedDim(session, sample, 2), fixedDim(session, sample, 3)];
     this.fixedLatentSize = height !== undefined && width !== undefined ? { height, width } : undefined;
     this.#names = { sample: sample.name, timestep: timestep.name, ehs: ehs.name, out: out.name };
   }

@@ -16,11 +16,13 @@ import type { ComponentName, ModelComponent, ModelRepo } from '../models';
 import { TextEncoderSession, UnetSession, VaeDecoderSession, VaeEncoderSession } from './components';
 import { defaultOrt, isNode, type OrtRuntime } from './ort';
 import { ModelSession } from './session';
+import { freeDimensionOverrides, type ShapePins } from './dimension-pins';
 import type { GpuContext } from '../gpu/context';
 
 export { TextEncoderSession, UnetSession, VaeDecoderSession, VaeEncoderSession } from './components';
 export type { FloatTensor, IdsType, TimestepLayout, TimestepType, VaeEncoderOutput } from './components';
 export { ModelSession } from './session';
+export { freeDimensionOverrides, type ShapePins } from './dimension-pins';
 export type { HostTensor, HostTensorData, IoInfo, OutputTensor, SessionModelFiles } from './session';
 export { defaultOrt, type OrtRuntime } from './ort';
 export { runExclusive } from './queue';
@@ -58,6 +60,12 @@ export interface RuntimeOptions {
    * after the first UNet session exists (ORT's device is up by then).
    */
   gpu?: () => Promise<GpuContext>;
+  /**
+   * Pin symbolic dimensions to the sizes passed to the `create*` methods
+   * (`freeDimensionOverrides`; default true). False creates every session
+   * for any size, e.g. to measure what pinning gains.
+   */
+  pinDimensions?: boolean;
 }
 
 /** The four component sessions of a repo. */
@@ -83,11 +91,16 @@ export interface StippleRuntime {
    * @throws {RuntimeError} when there is not enough memory.
    */
   createSession(component: ModelComponent): Promise<ModelSession>;
-  createTextEncoder(repo: ModelRepo): Promise<TextEncoderSession>;
+  /**
+   * The component creators take optional {@link ShapePins}: the sizes the
+   * session will run at. Symbolic dims are then pinned (see
+   * `dimension-pins.ts`) and the session takes only those sizes.
+   */
+  createTextEncoder(repo: ModelRepo, pins?: ShapePins): Promise<TextEncoderSession>;
   /** Also checks the graph's `sample` channels against `unet/config.json`. */
-  createUnet(repo: ModelRepo): Promise<UnetSession>;
-  createVaeEncoder(repo: ModelRepo): Promise<VaeEncoderSession>;
-  createVaeDecoder(repo: ModelRepo): Promise<VaeDecoderSession>;
+  createUnet(repo: ModelRepo, pins?: ShapePins): Promise<UnetSession>;
+  createVaeEncoder(repo: ModelRepo, pins?: ShapePins): Promise<VaeEncoderSession>;
+  createVaeDecoder(repo: ModelRepo, pins?: ShapePins): Promise<VaeDecoderSession>;
   /**
    * Creates all four, one after another, so only one component's bytes are
    * in memory at a time. On failure the sessions already created are released.
@@ -107,12 +120,20 @@ export function createRuntime(options: RuntimeOptions = {}): StippleRuntime {
   if (providers) sessionOptions.executionProviders = providers;
   if (options.numThreads !== undefined) sessionOptions.intraOpNumThreads = options.numThreads;
 
-  const createSessionWith = async (component: ModelComponent, extra?: InferenceSession.SessionOptions): Promise<ModelSession> => {
+  const pinning = options.pinDimensions ?? true;
+  const createSessionWith = async (
+    component: ModelComponent,
+    extra?: InferenceSession.SessionOptions,
+    pins?: ShapePins,
+  ): Promise<ModelSession> => {
     // The bytes live only in this frame: once the session exists (ORT has
     // copied them into its own memory) they can be garbage-collected.
     const files = await component.load();
     try {
-      return await ModelSession.create(ort, files, extra ? { ...sessionOptions, ...extra } : sessionOptions);
+      const opts = extra ? { ...sessionOptions, ...extra } : { ...sessionOptions };
+      const overrides = pins && pinning ? freeDimensionOverrides(files.graph.inputs, pins) : {};
+      if (Object.keys(overrides).length > 0) opts.freeDimensionOverrides = { ...opts.freeDimensionOverrides, ...overrides };
+      return await ModelSession.create(ort, files, opts);
     } finally {
       files.release?.();
     }
@@ -124,8 +145,9 @@ export function createRuntime(options: RuntimeOptions = {}): StippleRuntime {
     name: ComponentName,
     wrap: (s: ModelSession) => T | Promise<T>,
     extra?: InferenceSession.SessionOptions,
+    pins?: ShapePins,
   ): Promise<T> => {
-    const session = await createSessionWith(repo.components[name], extra);
+    const session = await createSessionWith(repo.components[name], extra, pins);
     try {
       return await wrap(session);
     } catch (error) {
@@ -139,8 +161,8 @@ export function createRuntime(options: RuntimeOptions = {}): StippleRuntime {
   const runtime: StippleRuntime = {
     ort,
     createSession,
-    createTextEncoder: (repo) => adapt(repo, 'text_encoder', (s) => new TextEncoderSession(s)),
-    createUnet: (repo) =>
+    createTextEncoder: (repo, pins) => adapt(repo, 'text_encoder', (s) => new TextEncoderSession(s), undefined, pins),
+    createUnet: (repo, pins) =>
       adapt(
         repo,
         'unet',
@@ -160,9 +182,10 @@ export function createRuntime(options: RuntimeOptions = {}): StippleRuntime {
           return unet;
         },
         gpu ? { preferredOutputLocation: 'gpu-buffer' } : undefined,
+        pins,
       ),
-    createVaeEncoder: (repo) => adapt(repo, 'vae_encoder', (s) => new VaeEncoderSession(s)),
-    createVaeDecoder: (repo) => adapt(repo, 'vae_decoder', (s) => new VaeDecoderSession(s)),
+    createVaeEncoder: (repo, pins) => adapt(repo, 'vae_encoder', (s) => new VaeEncoderSession(s), undefined, pins),
+    createVaeDecoder: (repo, pins) => adapt(repo, 'vae_decoder', (s) => new VaeDecoderSession(s), undefined, pins),
     async createAll(repo) {
       const made: { release(): Promise<void> }[] = [];
       const step = async <T extends { release(): Promise<void> }>(p: Promise<T>): Promise<T> => {

@@ -63,11 +63,20 @@ export class ModelSession {
   readonly outputs: readonly IoInfo[];
   /** The graph as the model file declares it, when the file was read (see {@link SessionModelFiles.graph}). */
   readonly graph: OnnxModelInfo | undefined;
+  /** Symbolic dims pinned at creation (`freeDimensionOverrides`); empty when none were. */
+  readonly pinnedDims: Readonly<Record<string, number>>;
   readonly #ort: OrtRuntime;
   readonly #session: InferenceSession;
   #released = false;
 
-  private constructor(ort: OrtRuntime, session: InferenceSession, file: string, graph: OnnxModelInfo | undefined) {
+  private constructor(
+    ort: OrtRuntime,
+    session: InferenceSession,
+    file: string,
+    graph: OnnxModelInfo | undefined,
+    pinnedDims: Readonly<Record<string, number>>,
+  ) {
+    this.pinnedDims = pinnedDims;
     this.#ort = ort;
     this.#session = session;
     this.file = file;
@@ -105,7 +114,7 @@ export class ModelSession {
       }
       throw new ModelFormatError(files.file, 'an ONNX model that ONNX Runtime can load', message, { cause });
     }
-    return new ModelSession(ort, session, files.file, files.graph);
+    return new ModelSession(ort, session, files.file, files.graph, { ...options.freeDimensionOverrides });
   }
 
   /** The input called `name`, if the graph has one. */

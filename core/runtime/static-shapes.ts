@@ -7,11 +7,17 @@
  * is computed independently, so the numbers equal the batched call's.
  */
 import { StippleError } from '../errors';
-import type { IoInfo } from './session';
+import type { IoInfo, ModelSession } from './session';
 
-/** The dimension `axis` of a graph input or output when the graph fixes it to a number. */
-export function fixedDim(info: IoInfo | undefined, axis: number): number | undefined {
-  const d = info?.shape[axis];
+/**
+ * The dimension `axis` of a graph input when the model file fixes it to a
+ * number. The file's declaration wins over the session metadata, which also
+ * reports dims pinned at creation (`freeDimensionOverrides`) as numbers.
+ */
+export function fixedDim(session: ModelSession, info: IoInfo | undefined, axis: number): number | undefined {
+  if (!info) return undefined;
+  const declared = session.graph ? session.graph.inputs.find((i) => i.name === info.name)?.shape : info.shape;
+  const d = declared?.[axis];
   return typeof d === 'number' && d > 0 ? d : undefined;
 }
 

@@ -1,0 +1,113 @@
+/**
+ * The editor's component sessions: created on first use, kept for the next
+ * edit, and made for the working size. Once the size is pinned
+ * ({@link LazyComponents.pin}), each session is created with its symbolic
+ * dims pinned to it (`freeDimensionOverrides`, see
+ * `runtime/dimension-pins.ts`); a session made for another size is released
+ * and created again. A graph with nothing to pin (static shapes) is kept for
+ * every size.
+ */
+import type { ModelRepo } from './models';
+import type { Components } from './pipelines/model-run';
+import type { ShapePins, StippleRuntime } from './runtime';
+import type { ModelSession } from './runtime/session';
+
+/** The sizes an edit runs at. */
+export interface WorkingShape {
+  /** Working image size in pixels. */
+  width: number;
+  height: number;
+  /** UNet batch: guidance chunks x images per call. */
+  unetBatch: number;
+  /** Token ids per prompt (77 for CLIP). */
+  sequence: number;
+}
+
+export interface LazyComponents extends Components {
+  /** Sessions are made for `shape` from now on (undefined: for any size). */
+  pin(shape: WorkingShape | undefined): void;
+  /** Releases one component's session; the next use creates it again. */
+  drop(name: keyof Components): Promise<void>;
+  release(): Promise<void>;
+}
+
+type Adapter = { readonly session: ModelSession; release(): Promise<void> };
+
+interface Entry {
+  key: string;
+  session: Promise<Adapter>;
+  /** Created with pins that matched no symbolic dim: the same session serves every size. */
+  anySize: boolean;
+}
+
+/** What each component runs at for a working shape: the text encoder encodes prompt and negative together; the VAE one image at a time. */
+function pinsFor(name: keyof Components, shape: WorkingShape | undefined, f: number): ShapePins | undefined {
+  if (!shape) return undefined;
+  const latent = { height: shape.height / f, width: shape.width / f };
+  switch (name) {
+    case 'textEncoder':
+      return { batch: 2, sequence: shape.sequence };
+    case 'unet':
+      return { batch: shape.unetBatch, sequence: shape.sequence, ...latent };
+    case 'vaeEncoder':
+      return { batch: 1, height: shape.height, width: shape.width };
+    case 'vaeDecoder':
+      return { batch: 1, ...latent };
+  }
+}
+
+/**
+ * Lazy, size-aware sessions for `repo`. With `lowMemory`, asking for the
+ * UNet first releases the encoders (every edit has used them by then).
+ */
+export function lazyComponents(runtime: StippleRuntime, repo: ModelRepo, lowMemory = false): LazyComponents {
+  const made = new Map<keyof Components, Entry>();
+  let shape: WorkingShape | undefined;
+
+  const drop = async (name: keyof Components): Promise<void> => {
+    const entry = made.get(name);
+    made.delete(name);
+    await entry?.session.then((s) => s.release()).catch(() => undefined);
+  };
+  const get = <T extends Adapter>(name: keyof Components, create: (pins: ShapePins | undefined) => Promise<T>) => {
+    return async (): Promise<T> => {
+      const pins = pinsFor(name, shape, repo.vaeScaleFactor);
+      const key = JSON.stringify(pins ?? null);
+      const entry = made.get(name);
+      if (entry && (entry.key === key || entry.anySize)) return entry.session as Promise<T>;
+      if (entry) await drop(name);
+      const session = create(pins);
+      const fresh: Entry = { key, session, anySize: false };
+      made.set(name, fresh);
+      session.then(
+        (s) => {
+          fresh.anySize = pins !== undefined && Object.keys(s.session.pinnedDims).length === 0;
+        },
+        // A failed creation is retried on the next use rather than cached.
+        () => {
+          if (made.get(name) === fresh) made.delete(name);
+        },
+      );
+      return session;
+    };
+  };
+  const unet = get('unet', (pins) => runtime.createUnet(repo, pins));
+  return {
+    textEncoder: get('textEncoder', (pins) => runtime.createTextEncoder(repo, pins)),
+    unet: async () => {
+      if (lowMemory) await Promise.all([drop('textEncoder'), drop('vaeEncoder')]);
+      return unet();
+    },
+    vaeEncoder: get('vaeEncoder', (pins) => runtime.createVaeEncoder(repo, pins)),
+    vaeDecoder: get('vaeDecoder', (pins) => runtime.createVaeDecoder(repo, pins)),
+    pin(next) {
+      shape = next;
+    },
+    drop,
+    async release() {
+      const all = [...made.values()];
+      made.clear();
+      await Promise.all(all.map((e) => e.session.then((s) => s.release()).catch(() => undefined)));
+    },
+  };
+}
