@@ -19,6 +19,8 @@ import { loadModelRepo, type ModelKind, type RepoSource } from '../../core/model
 import type { BackendChoice } from '../../core/runtime/backend';
 import { defaultSchedulerName } from '../../core/schedulers';
 import type { TokenCounter } from '../ui';
+import type { ModelSizes } from '../../core/pipelines/resolution';
+import { modelSizes } from '../ui/working-size';
 
 /** A loaded model: the engine and what the panel shows about it. */
 export interface LoadedModel {
@@ -30,6 +32,8 @@ export interface LoadedModel {
   description: string;
   /** Where the engine runs (WebGPU or WASM) and why. */
   backend: BackendChoice;
+  /** The model's sizes, for the resolution the panel asks for. */
+  sizes: ModelSizes;
 }
 
 /** Where the demo's files are: the worker script and ONNX Runtime's `dist/` folder. */
@@ -67,6 +71,7 @@ export async function loadModel(
       defaultScheduler: defaultSchedulerName(repo.schedulerConfig),
       description: editor.info.model,
       backend: editor.info.backend,
+      sizes: modelSizes(repo),
     };
   } catch (error) {
     await editor.dispose();

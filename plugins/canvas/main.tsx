@@ -17,6 +17,7 @@ import {
   startParams,
   toRequest,
   usePanelStore,
+  workingSizeLabel,
   type HistoryEntry,
   type CachedModel,
   type ModelManagerProps,
@@ -185,7 +186,9 @@ function App() {
     dispatch({ type: 'run-start', operation, params });
     const t0 = performance.now();
     try {
-      const result = await host.run(model.loaded.engine, operation, { ...toRequest(params), previewEvery: 1 });
+      const { width, height } = host.document.image;
+      const request = toRequest(params, { width, height, sizes: model.loaded.sizes });
+      const result = await host.run(model.loaded.engine, operation, { ...request, previewEvery: 1 });
       dispatch({
         type: 'run-done',
         entry: {
@@ -326,6 +329,7 @@ function App() {
             onApply={() => host.applyResult()}
             onDiscard={() => host.discardResults()}
             onShowHistory={showHistory}
+            workingSize={model ? workingSizeLabel(host.document.image.width, host.document.image.height, model.loaded.sizes) : undefined}
           />
           {model && (
             <p class="demo-backend" data-testid="backend" data-backend={model.loaded.backend.backend}>

@@ -48,6 +48,8 @@ export interface PanelProps {
   onShowHistory(entry: HistoryEntry): void;
   /** Heading of the panel (default "Stipple"). */
   title?: string;
+  /** The size the model will run at, shown before Run (e.g. from `workingSizeLabel`). */
+  workingSize?: string;
 }
 
 export function Panel(props: PanelProps) {
@@ -95,6 +97,7 @@ export function Panel(props: PanelProps) {
               ? 'Paint the area to change on the image first.'
               : problems[0] ?? 'Ctrl+Enter in a prompt runs it too.'}
         </p>
+        {ready && props.workingSize && <p class="stp-hint stp-working-size">{props.workingSize}</p>}
       </div>
 
       <ProgressView run={state.run} onCancel={props.onCancel} resultsPending={state.results !== null} />

@@ -3,6 +3,8 @@
  * the request they turn into. Pure (no DOM, no Preact).
  */
 import type { EditRequest, Operation, ResolvedParams } from '../../core/pipelines/request';
+import type { ModelSizes } from '../../core/pipelines/resolution';
+import { panelResolution } from './working-size';
 import type { MaskedContent } from '../../core/pipelines/mask-edit';
 import type { SchedulerName } from '../../core/schedulers/types';
 
@@ -122,7 +124,11 @@ export function paramsForRun(p: PanelParams, nextSeed: () => number = randomSeed
 /** What the engine gets (the host adds image, mask, signal and progress). */
 export type ParamsRequest = Omit<EditRequest, 'image' | 'mask' | 'signal' | 'onProgress' | 'noise'>;
 
-export function toRequest(p: PanelParams): ParamsRequest {
+/**
+ * `source`: the image the run edits and the model's sizes; the request then
+ * asks for the panels' resolution (see `working-size.ts`).
+ */
+export function toRequest(p: PanelParams, source?: { width: number; height: number; sizes: ModelSizes }): ParamsRequest {
   const c = controlsFor(p.operation);
   const req: ParamsRequest = {
     prompt: p.prompt,
@@ -140,6 +146,7 @@ export function toRequest(p: PanelParams): ParamsRequest {
   if (c.imageGuidance) req.imageGuidance = p.imageGuidance;
   if (c.maskedContent) req.maskedContent = p.maskedContent;
   if (p.scheduler) req.scheduler = p.scheduler;
+  if (source) req.resolution = panelResolution(source.width, source.height, source.sizes);
   return req;
 }
 

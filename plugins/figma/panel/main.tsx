@@ -25,6 +25,7 @@ import {
   RgbaCanvas,
   startParams,
   toRequest,
+  modelSizes,
   usePanelStore,
   type HistoryEntry,
   type ModelManagerProps,
@@ -144,7 +145,7 @@ function App() {
         throw new FigmaRequestError('nothing-selected', `${OPERATION_LABELS[operation]} needs a mask: select a shape drawn over the image too.`);
       }
       const result = await model.editor.edit(operation, {
-        ...toRequest(params),
+        ...toRequest(params, { width: input.image.width, height: input.image.height, sizes: modelSizes(model.editor.repo) }),
         image: input.image,
         ...(input.mask && { mask: input.mask }),
         signal: abort.signal,
