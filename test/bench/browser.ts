@@ -11,8 +11,15 @@
  * - WASM: ms per step single-threaded against multi-threaded (the page is
  *   cross-origin isolated), one worker each (ORT fixes threads at start-up).
  *
+ * - Pinned dims (issue 11): ms per step of a UNet session created with its
+ *   symbolic dims pinned to the run's size (`freeDimensionOverrides`) against
+ *   one created for any size, at STIPPLE_BENCH_PIN_LATENT (default 64)
+ *   latents, one worker each, runs alternating; WebGPU (GPU-resident loop)
+ *   and WASM (1 thread).
+ *
  * Environment: STIPPLE_BENCH_LATENT (latent side, default 16 = 128 px
- * images), STIPPLE_BENCH_STEPS (default 3), STIPPLE_BENCH_ROUNDS (default 3).
+ * images), STIPPLE_BENCH_STEPS (default 3), STIPPLE_BENCH_ROUNDS (default 3),
+ * STIPPLE_BENCH_BROWSER=pins (only the pinned-dims part).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -53,6 +60,7 @@ export async function benchBrowser(): Promise<void> {
     };
     const perStep = (r: BenchResult) => r.loop!.totalMs / r.stepMs!.length;
     const common = { model: 'sd', latent, steps };
+    if (process.env['STIPPLE_BENCH_BROWSER'] === 'pins') return await benchPins(run, perStep, steps, rounds);
 
     // WebGPU: one worker, one UNet session; warm both loops, then alternate.
     const webgpu = { ...common, backend: 'webgpu' as const, threads: 1 };
@@ -92,9 +100,34 @@ export async function benchBrowser(): Promise<void> {
       { threads, 'ms/step': median(many).toFixed(1), rounds: many.map((x) => x.toFixed(0)).join(' / ') },
     ]);
     console.log(`ratio (1 thread / ${threads} threads): ${(median(one) / median(many)).toFixed(2)}x`);
+    await benchPins(run, perStep, steps, rounds);
   } finally {
     await browser.close();
     await server.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+type RunFn = (key: string, req: Run) => Promise<BenchResult>;
+
+/** Issue 11: per-step time with the UNet's symbolic dims pinned against free, side by side. */
+async function benchPins(run: RunFn, perStep: (r: BenchResult) => number, steps: number, rounds: number): Promise<void> {
+  const latent = Number(process.env['STIPPLE_BENCH_PIN_LATENT'] ?? 64);
+  const rows = [];
+  for (const backend of ['webgpu', 'wasm'] as const) {
+    const base = { model: 'sd', latent, steps, backend, threads: 1, residency: true };
+    const key = (pin: boolean) => `pins-${backend}-${pin ? 'pinned' : 'free'}`;
+    await run(key(true), { ...base, pin: true, steps: 1 });
+    await run(key(false), { ...base, pin: false, steps: 1 });
+    const pinned: number[] = [];
+    const free: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      pinned.push(perStep(await run(key(true), { ...base, pin: true })));
+      free.push(perStep(await run(key(false), { ...base, pin: false })));
+    }
+    const show = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' / ');
+    rows.push({ backend, 'pinned ms/step': median(pinned).toFixed(1), 'free ms/step': median(free).toFixed(1), 'free / pinned': (median(free) / median(pinned)).toFixed(2), pinned: show(pinned), free: show(free) });
+  }
+  console.log(`Pinned symbolic dims (freeDimensionOverrides) vs free: ${latent}x${latent} latents (${latent * 8}px), CFG batch 2, ${steps} steps, median of ${rounds}`);
+  console.table(rows);
 }

@@ -23,6 +23,8 @@ export interface BenchRequest {
   latent: number;
   steps: number;
   residency?: boolean;
+  /** Create the UNet with its symbolic dims pinned to this run's size (freeDimensionOverrides). */
+  pin?: boolean;
 }
 
 export interface BenchResult {
@@ -57,7 +59,8 @@ async function run(req: BenchRequest): Promise<BenchResult> {
       numThreads: req.threads,
       gpu: webgpu ? () => GpuContext.fromOrt(ort) : undefined,
     });
-    unet = loadModelRepo(new UrlSource(req.model)).then((repo) => runtime.createUnet(repo));
+    const pins = req.pin ? { batch: 2, sequence: 77, height: req.latent, width: req.latent } : undefined;
+    unet = loadModelRepo(new UrlSource(req.model)).then((repo) => runtime.createUnet(repo, pins));
   }
   const session = await unet;
   if (session.gpu) session.gpu.residency = req.residency ?? true;
