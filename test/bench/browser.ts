@@ -19,7 +19,8 @@
  *
  * Environment: STIPPLE_BENCH_LATENT (latent side, default 16 = 128 px
  * images), STIPPLE_BENCH_STEPS (default 3), STIPPLE_BENCH_ROUNDS (default 3),
- * STIPPLE_BENCH_BROWSER=pins (only the pinned-dims part).
+ * STIPPLE_BENCH_BROWSER=pins (only the pinned-dims part), STIPPLE_BENCH_PIN_LATENT,
+ * STIPPLE_BENCH_PIN_BACKENDS (default `webgpu,wasm`; SwiftShader WebGPU at 64x64 takes many minutes).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -113,8 +114,9 @@ type RunFn = (key: string, req: Run) => Promise<BenchResult>;
 /** Issue 11: per-step time with the UNet's symbolic dims pinned against free, side by side. */
 async function benchPins(run: RunFn, perStep: (r: BenchResult) => number, steps: number, rounds: number): Promise<void> {
   const latent = Number(process.env['STIPPLE_BENCH_PIN_LATENT'] ?? 64);
+  const backends = (process.env['STIPPLE_BENCH_PIN_BACKENDS'] ?? 'webgpu,wasm').split(',') as ('webgpu' | 'wasm')[];
   const rows = [];
-  for (const backend of ['webgpu', 'wasm'] as const) {
+  for (const backend of backends) {
     const base = { model: 'sd', latent, steps, backend, threads: 1, residency: true };
     const key = (pin: boolean) => `pins-${backend}-${pin ? 'pinned' : 'free'}`;
     await run(key(true), { ...base, pin: true, steps: 1 });
