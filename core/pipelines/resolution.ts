@@ -69,6 +69,11 @@ export function chooseWorkingSize(
   if (!(maxPixels > 0)) throw new InvalidInputError(`maxPixels must be a number of pixels above 0 (got ${maxPixels}).`);
   if (model.fixed) {
     const { width: fw, height: fh } = model.fixed;
+    const asked = typeof resolution === 'object' && resolution !== null && (resolution.width !== fw || resolution.height !== fh);
+    if (asked) {
+      const note = `This model's files are exported for one size only: it ran at ${fw}x${fh}, not the requested ${resolution.width}x${resolution.height}.`;
+      return { width: fw, height: fh, note };
+    }
     if (fw === width && fh === height) return { width: fw, height: fh };
     return {
       width: fw,

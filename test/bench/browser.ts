@@ -128,7 +128,14 @@ async function benchPins(run: RunFn, perStep: (r: BenchResult) => number, steps:
       free.push(perStep(await run(key(false), { ...base, pin: false })));
     }
     const show = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' / ');
-    rows.push({ backend, 'pinned ms/step': median(pinned).toFixed(1), 'free ms/step': median(free).toFixed(1), 'free / pinned': (median(free) / median(pinned)).toFixed(2), pinned: show(pinned), free: show(free) });
+    rows.push({
+      backend,
+      'pinned ms/step': median(pinned).toFixed(1),
+      'free ms/step': median(free).toFixed(1),
+      'free / pinned': (median(free) / median(pinned)).toFixed(2),
+      pinned: show(pinned),
+      free: show(free),
+    });
   }
   console.log(`Pinned symbolic dims (freeDimensionOverrides) vs free: ${latent}x${latent} latents (${latent * 8}px), CFG batch 2, ${steps} steps, median of ${rounds}`);
   console.table(rows);

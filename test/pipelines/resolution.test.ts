@@ -48,6 +48,7 @@ describe('chooseWorkingSize', () => {
     const r = chooseWorkingSize(96, 64, { width: 96, height: 64 }, 1, fixed);
     expect([r.width, r.height]).toEqual([64, 64]);
     expect(r.note).toMatch(/one size only.*64x64.*96x64/);
+    expect(chooseWorkingSize(64, 64, { width: 96, height: 64 }, 1, fixed).note).toMatch(/64x64, not the requested 96x64/);
   });
 });
 
