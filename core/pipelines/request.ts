@@ -5,11 +5,12 @@ import { InvalidInputError, type Mask, type RgbaImage } from '../image';
 import type { ProgressCallback } from '../jobs/progress';
 import type { SchedulerName } from '../schedulers';
 import type { NoiseSource } from '../tensor/noise';
+import type { DiffEditOptions, ResolvedDiffEdit } from './diffedit';
 import type { MaskedContent } from './mask-edit';
 
-/** The four edits. */
-export type Operation = 'inpaint' | 'mask-edit' | 'sdedit' | 'pix2pix';
-export const OPERATIONS: readonly Operation[] = ['inpaint', 'mask-edit', 'sdedit', 'pix2pix'];
+/** The five edits. */
+export type Operation = 'inpaint' | 'mask-edit' | 'sdedit' | 'pix2pix' | 'diffedit';
+export const OPERATIONS: readonly Operation[] = ['inpaint', 'mask-edit', 'sdedit', 'pix2pix', 'diffedit'];
 
 /** Everything an edit takes. Only `image` and `prompt` (and `mask` for the masked edits) are required. */
 export interface EditRequest {
@@ -46,6 +47,8 @@ export interface EditRequest {
   onlyMaskedPadding?: number;
   /** What the masked area starts from in `mask-edit` (default 'original'). */
   maskedContent?: MaskedContent;
+  /** DiffEdit's source prompt and stage parameters (required for `diffedit`; `prompt` is the target). */
+  diffedit?: DiffEditOptions;
   /** Cap of the working resolution's area in pixels (default: the model's native area). */
   maxWorkingPixels?: number;
   signal?: AbortSignal;
@@ -71,11 +74,13 @@ export interface ResolvedParams {
   onlyMasked: boolean;
   onlyMaskedPadding: number;
   maskedContent: MaskedContent;
+  /** DiffEdit's parameters with defaults (`diffedit` only). */
+  diffedit?: ResolvedDiffEdit;
 }
 
 const MASKED_CONTENT: readonly MaskedContent[] = ['original', 'fill', 'latent-noise', 'latent-nothing'];
 
-const DEFAULT_STRENGTH: Record<Operation, number> = { inpaint: 1, 'mask-edit': 0.75, sdedit: 0.6, pix2pix: 1 };
+const DEFAULT_STRENGTH: Record<Operation, number> = { inpaint: 1, 'mask-edit': 0.75, sdedit: 0.6, pix2pix: 1, diffedit: 0.8 };
 
 /** Fills defaults and checks ranges; throws {@link InvalidInputError} with a message for the designer. */
 export function resolveParams(

@@ -35,13 +35,14 @@ export interface PanelParams {
 }
 
 /** Core's default strength per edit (see core/pipelines/request.ts). */
-export const DEFAULT_STRENGTH: Readonly<Record<Operation, number>> = { inpaint: 1, 'mask-edit': 0.75, sdedit: 0.6, pix2pix: 1 };
+export const DEFAULT_STRENGTH: Readonly<Record<Operation, number>> = { inpaint: 1, 'mask-edit': 0.75, sdedit: 0.6, pix2pix: 1, diffedit: 0.8 };
 
 export const OPERATION_LABELS: Readonly<Record<Operation, string>> = {
   inpaint: 'Inpaint',
   'mask-edit': 'Mask edit',
   sdedit: 'SDEdit',
   pix2pix: 'InstructPix2Pix',
+  diffedit: 'Edit by description',
 };
 
 export const OPERATION_HINTS: Readonly<Record<Operation, string>> = {
@@ -49,6 +50,7 @@ export const OPERATION_HINTS: Readonly<Record<Operation, string>> = {
   'mask-edit': 'Regenerates only the masked area, with any plain model.',
   sdedit: 'Re-imagines the whole image at a strength. The mask, if any, limits where it changes.',
   pix2pix: 'Edits by instruction ("make it winter"). Needs an InstructPix2Pix model.',
+  diffedit: 'Say what the image shows and what it should show; the area to change is found for you (DiffEdit). Any plain model.',
 };
 
 export const MASKED_CONTENT_LABELS: Readonly<Record<MaskedContent, string>> = {
