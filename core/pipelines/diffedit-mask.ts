@@ -131,7 +131,8 @@ export function thresholdMap(map: Float32Array, ratio: number): Float32Array {
   return mask;
 }
 
-function checkMaskParams(g: MaskGeneration): void {
+/** Checks mask generation's parameters; throws {@link InvalidInputError} with a message for the designer. */
+export function checkMaskParams(g: Pick<MaskGeneration, 'maps' | 'strength' | 'threshold' | 'steps' | 'guidance'>): void {
   if (!Number.isInteger(g.maps) || g.maps < 1 || g.maps > 64) {
     throw new InvalidInputError(`The number of mask maps must be a whole number from 1 to 64 (got ${g.maps}).`);
   }

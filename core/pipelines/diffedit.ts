@@ -13,7 +13,7 @@ import { InvalidInputError, resizeMask, type Mask } from '../image';
 import type { ClipTokenizer } from '../text';
 import { createInverseScheduler } from '../schedulers';
 import { repeatBatch } from '../tensor';
-import { generateMask } from './diffedit-mask';
+import { checkMaskParams, generateMask } from './diffedit-mask';
 import { invert } from './diffedit-invert';
 import { posteriorSample, scaleLatents } from './latents';
 import { latentDims, type ModelRun, type ModelRunResult, type PromptEmbeddings } from './model-run';
@@ -102,6 +102,8 @@ export function resolveDiffEdit(options: DiffEditOptions | undefined, steps: num
   if (!(Number.isFinite(r.invertGuidance) && r.invertGuidance >= 0)) {
     throw new InvalidInputError(`Inversion guidance must be a number of at least 0 (got ${r.invertGuidance}).`);
   }
+  // Checked here too so a bad value fails before any model work.
+  checkMaskParams({ maps: r.maskMaps, strength: r.maskStrength, threshold: r.maskThreshold, steps: r.maskSteps, guidance: r.maskGuidance });
   return r;
 }
 
