@@ -10,6 +10,8 @@ import type { SchedulerName } from '../../core/schedulers/types';
 export interface PanelParams {
   operation: Operation;
   prompt: string;
+  /** DiffEdit only: what the image shows now (`prompt` is what it should show). */
+  sourcePrompt: string;
   negativePrompt: string;
   steps: number;
   /** In (0, 1]; not used by pix2pix. */
@@ -67,8 +69,10 @@ export interface ControlSet {
   maskedContent: boolean;
   /** The mask is required (inpaint, mask-edit) rather than optional. */
   maskRequired: boolean;
-  /** What the prompt is called: an instruction for pix2pix. */
+  /** What the prompt is called: an instruction for pix2pix, the target for DiffEdit. */
   promptLabel: string;
+  /** DiffEdit: a second prompt for what the image shows now. */
+  sourcePrompt: boolean;
 }
 
 export function controlsFor(op: Operation): ControlSet {
@@ -77,7 +81,8 @@ export function controlsFor(op: Operation): ControlSet {
     imageGuidance: op === 'pix2pix',
     maskedContent: op === 'mask-edit',
     maskRequired: op === 'inpaint' || op === 'mask-edit',
-    promptLabel: op === 'pix2pix' ? 'Instruction' : 'Prompt',
+    promptLabel: op === 'pix2pix' ? 'Instruction' : op === 'diffedit' ? 'What it should show' : 'Prompt',
+    sourcePrompt: op === 'diffedit',
   };
 }
 
@@ -85,6 +90,7 @@ export function defaultParams(operation: Operation = 'inpaint', seed = randomSee
   return {
     operation,
     prompt: '',
+    sourcePrompt: '',
     negativePrompt: '',
     steps: 20,
     strength: DEFAULT_STRENGTH[operation],
@@ -142,6 +148,13 @@ export function toRequest(p: PanelParams): ParamsRequest {
   if (c.imageGuidance) req.imageGuidance = p.imageGuidance;
   if (c.maskedContent) req.maskedContent = p.maskedContent;
   if (p.scheduler) req.scheduler = p.scheduler;
+  if (c.sourcePrompt) {
+    req.diffedit = { sourcePrompt: p.sourcePrompt };
+    // DiffEdit's edit negative defaults to the source prompt; an empty field keeps that default.
+    if (p.negativePrompt === '') delete req.negativePrompt;
+    // DiffEdit samples with DDIM; the model's own scheduler does not apply.
+    if (req.scheduler !== 'ddim') delete req.scheduler;
+  }
   return req;
 }
 
@@ -151,7 +164,8 @@ export function paramsFromResult(operation: Operation, r: ResolvedParams, curren
     ...current,
     operation,
     prompt: r.prompt,
-    negativePrompt: r.negativePrompt,
+    sourcePrompt: r.diffedit?.sourcePrompt ?? current.sourcePrompt,
+    negativePrompt: r.diffedit && r.negativePrompt === r.diffedit.sourcePrompt ? '' : r.negativePrompt,
     steps: r.steps,
     strength: r.strength,
     guidance: r.guidance,
@@ -174,6 +188,7 @@ export function validate(p: PanelParams, operations: readonly Operation[]): stri
   if (operations.length > 0 && !operations.includes(p.operation)) {
     out.push(`The loaded model cannot run ${OPERATION_LABELS[p.operation]}: pick ${operations.map((o) => OPERATION_LABELS[o]).join(' or ')}.`);
   }
+  if (controlsFor(p.operation).sourcePrompt && p.sourcePrompt.trim() === '') out.push('Describe what the image shows now.');
   if (!Number.isInteger(p.steps) || p.steps < 1 || p.steps > 1000) out.push('Steps must be a whole number from 1 to 1000.');
   if (controlsFor(p.operation).strength && !(p.strength > 0 && p.strength <= 1)) out.push('Strength must be above 0 and at most 1.');
   if (!(p.guidance >= 0)) out.push('Guidance must be 0 or more.');
