@@ -12,6 +12,10 @@ export interface PanelParams {
   prompt: string;
   /** DiffEdit only: what the image shows now (`prompt` is what it should show). */
   sourcePrompt: string;
+  /** DiffEdit only: noised copies averaged into the found area (core's `maskMaps`). */
+  maskMaps: number;
+  /** DiffEdit only: the area threshold ratio (core's `maskThreshold`); lower marks more. */
+  maskThreshold: number;
   negativePrompt: string;
   steps: number;
   /** In (0, 1]; not used by pix2pix. */
@@ -91,6 +95,8 @@ export function defaultParams(operation: Operation = 'inpaint', seed = randomSee
     operation,
     prompt: '',
     sourcePrompt: '',
+    maskMaps: 10,
+    maskThreshold: 3,
     negativePrompt: '',
     steps: 20,
     strength: DEFAULT_STRENGTH[operation],
@@ -149,7 +155,7 @@ export function toRequest(p: PanelParams): ParamsRequest {
   if (c.maskedContent) req.maskedContent = p.maskedContent;
   if (p.scheduler) req.scheduler = p.scheduler;
   if (c.sourcePrompt) {
-    req.diffedit = { sourcePrompt: p.sourcePrompt };
+    req.diffedit = { sourcePrompt: p.sourcePrompt, maskMaps: p.maskMaps, maskThreshold: p.maskThreshold };
     // DiffEdit's edit negative defaults to the source prompt; an empty field keeps that default.
     if (p.negativePrompt === '') delete req.negativePrompt;
     // DiffEdit samples with DDIM; the model's own scheduler does not apply.
@@ -165,6 +171,8 @@ export function paramsFromResult(operation: Operation, r: ResolvedParams, curren
     operation,
     prompt: r.prompt,
     sourcePrompt: r.diffedit?.sourcePrompt ?? current.sourcePrompt,
+    maskMaps: r.diffedit?.maskMaps ?? current.maskMaps,
+    maskThreshold: r.diffedit?.maskThreshold ?? current.maskThreshold,
     negativePrompt: r.diffedit && r.negativePrompt === r.diffedit.sourcePrompt ? '' : r.negativePrompt,
     steps: r.steps,
     strength: r.strength,
@@ -188,7 +196,11 @@ export function validate(p: PanelParams, operations: readonly Operation[]): stri
   if (operations.length > 0 && !operations.includes(p.operation)) {
     out.push(`The loaded model cannot run ${OPERATION_LABELS[p.operation]}: pick ${operations.map((o) => OPERATION_LABELS[o]).join(' or ')}.`);
   }
-  if (controlsFor(p.operation).sourcePrompt && p.sourcePrompt.trim() === '') out.push('Describe what the image shows now.');
+  if (controlsFor(p.operation).sourcePrompt) {
+    if (p.sourcePrompt.trim() === '') out.push('Describe what the image shows now.');
+    if (!Number.isInteger(p.maskMaps) || p.maskMaps < 1 || p.maskMaps > 64) out.push('Area samples must be a whole number from 1 to 64.');
+    if (!(p.maskThreshold > 0)) out.push('The area threshold must be above 0.');
+  }
   if (!Number.isInteger(p.steps) || p.steps < 1 || p.steps > 1000) out.push('Steps must be a whole number from 1 to 1000.');
   if (controlsFor(p.operation).strength && !(p.strength > 0 && p.strength <= 1)) out.push('Strength must be above 0 and at most 1.');
   if (!(p.guidance >= 0)) out.push('Guidance must be 0 or more.');

@@ -76,6 +76,8 @@ describe('panel parameters', () => {
       operation: 'mask-edit',
       prompt: 'fox',
       sourcePrompt: '',
+      maskMaps: 10,
+      maskThreshold: 3,
       negativePrompt: 'blur',
       steps: 12,
       strength: 0.5,
@@ -111,17 +113,18 @@ describe('panel parameters', () => {
     const withSource = { ...p, sourcePrompt: 'a bowl of fruit' };
     expect(validate(withSource, [])).toEqual([]);
     const req = toRequest(withSource);
-    expect(req).toMatchObject({ prompt: 'a bowl of pears', strength: 0.8, diffedit: { sourcePrompt: 'a bowl of fruit' } });
+    expect(req).toMatchObject({ prompt: 'a bowl of pears', strength: 0.8, diffedit: { sourcePrompt: 'a bowl of fruit', maskMaps: 10, maskThreshold: 3 } });
+    expect(validate({ ...withSource, maskMaps: 0, maskThreshold: 0 }, [])).toHaveLength(2);
     expect('negativePrompt' in req || 'scheduler' in req).toBe(false);
     expect(toRequest({ ...withSource, negativePrompt: 'ugly' }).negativePrompt).toBe('ugly');
     const resolved: ResolvedParams = {
       ...defaultResolved(),
       prompt: 'a bowl of pears',
       negativePrompt: 'a bowl of fruit',
-      diffedit: { sourcePrompt: 'a bowl of fruit', sourceNegativePrompt: '', targetNegativePrompt: '', invertNegativePrompt: '', invertGuidance: 7.5, maskSteps: 20, maskStrength: 0.5, maskGuidance: 7.5, maskMaps: 10, maskThreshold: 3 },
+      diffedit: { sourcePrompt: 'a bowl of fruit', sourceNegativePrompt: '', targetNegativePrompt: '', invertNegativePrompt: '', invertGuidance: 7.5, maskSteps: 20, maskStrength: 0.5, maskGuidance: 7.5, maskMaps: 4, maskThreshold: 1.5 },
     };
     const back = paramsFromResult('diffedit', resolved, defaultParams('inpaint', 1));
-    expect(back).toMatchObject({ operation: 'diffedit', sourcePrompt: 'a bowl of fruit', prompt: 'a bowl of pears', negativePrompt: '' });
+    expect(back).toMatchObject({ operation: 'diffedit', sourcePrompt: 'a bowl of fruit', prompt: 'a bowl of pears', negativePrompt: '', maskMaps: 4, maskThreshold: 1.5 });
   });
 });
 
