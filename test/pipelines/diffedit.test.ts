@@ -146,6 +146,26 @@ describe('diffedit behaviour', () => {
     }
   });
 
+  it('runs in low-memory mode and makes several variants (eta 1: each draws its own step noise)', async () => {
+    const low = await createEditor({ model: new NodeFolderSource(`${FIXTURES}/sd`), lowMemory: true });
+    try {
+      const result = await low.edit('diffedit', {
+        image: diffEditImage(c),
+        prompt: 'a bowl of pears',
+        steps: 3,
+        count: 2,
+        eta: 1,
+        seed: 4,
+        diffedit: { sourcePrompt: 'a bowl of fruit', maskMaps: 2, maskThreshold: 1 },
+      });
+      expect(result.images).toHaveLength(2);
+      expect(result.raw.length).toBe(2 * 64 * 64 * 3);
+      expect(maxAbsDiff(result.raw.subarray(0, 64 * 64 * 3), result.raw.subarray(64 * 64 * 3))).toBeGreaterThan(0);
+    } finally {
+      await low.dispose();
+    }
+  });
+
   it('identical prompts give a flat zero map and, as in diffusers, a mask of all ones', async () => {
     const result = await editor.edit('diffedit', { image: diffEditImage(c), prompt: 'a cat', steps: 2, seed: 5, diffedit: { sourcePrompt: 'a cat', maskMaps: 1 } });
     expect(Array.from(result.diffedit!.map!).every((v) => v === 0)).toBe(true);
