@@ -32,7 +32,8 @@ import { decodeLatents } from './pipelines/latents';
 import { frame, fromWorkingImage, toWorkingImage, toWorkingMask, type Framing, type Rect } from './pipelines/framing';
 import { checkRecordedNoiseSize } from './pipelines/recorded-noise';
 import { defaultMaxPixels, type ModelSizes } from './pipelines/resolution';
-import { runInpaint, type ModelMask } from './pipelines/inpaint';
+import { diffEditRequest, resolveDiffEdit, runDiffEdit, upscaleLatentMask, type DiffEditOutputs } from './pipelines/diffedit';
+import { latentMask, runInpaint, type ModelMask } from './pipelines/inpaint';
 import { runMaskEdit } from './pipelines/mask-edit';
 import type { ModelRun, ModelRunResult } from './pipelines/model-run';
 import { lazyComponents, type LazyComponents } from './lazy-components';
@@ -80,6 +81,8 @@ export interface EditResult {
   meta: EditMeta;
   warnings: EditWarning[];
   timings: StepTimings;
+  /** DiffEdit's mask (also at the input's size, `imageMask`), inverted latents and stage costs (`diffedit` only). */
+  diffedit?: DiffEditOutputs & { imageMask: Mask };
 }
 
 export interface EditorOptions {
@@ -104,9 +107,10 @@ const NEEDS: Record<Operation, ModelKind> = {
   'mask-edit': 'plain',
   sdedit: 'plain',
   pix2pix: 'pix2pix',
+  diffedit: 'plain',
 };
 const ALTERNATIVE: Record<ModelKind, string> = {
-  plain: '`mask-edit` (masked areas) or `sdedit` (whole image)',
+  plain: '`mask-edit` (masked areas), `sdedit` (whole image) or `diffedit` (by description)',
   inpaint: '`inpaint`',
   pix2pix: '`pix2pix`',
 };
@@ -141,7 +145,9 @@ export class Editor {
     checkImage(req.image);
     const warnings: EditWarning[] = [];
     const seed = req.noise ? (req.seed ?? null) : seedFromAny(req.seed);
-    const params = resolveParams(operation, req, defaultSchedulerName(this.repo.schedulerConfig), seed);
+    const diffedit = operation === 'diffedit';
+    const params = resolveParams(operation, diffedit ? diffEditRequest(req) : req, defaultSchedulerName(this.repo.schedulerConfig), seed);
+    if (diffedit) params.diffedit = resolveDiffEdit(req.diffedit, params.steps, params.guidance);
     const image = req.image;
     const masked = operation === 'inpaint' || operation === 'mask-edit';
 
@@ -151,7 +157,7 @@ export class Editor {
     }
     if (mask && isEmpty(binarize(mask))) {
       warnings.push({ code: 'MASK_EMPTY', message: 'The mask is empty, so there is nothing to change: the image is returned as it is.' });
-      if (masked) return this.unchanged(operation, image, params, warnings);
+      if (masked || diffedit) return this.unchanged(operation, image, params, warnings);
       mask = undefined;
     }
     if (mask && isFull(binarize(mask))) {
@@ -213,8 +219,12 @@ export class Editor {
     req.onProgress?.({ type: 'phase', phase: 'decode' });
     const raw = await this.decode(result, req.signal);
     req.onProgress?.({ type: 'phase', phase: 'composite' });
+    // DiffEdit without a user mask composites through its generated mask, at the image's size.
+    const made = 'diffedit' in result ? (result.diffedit as DiffEditOutputs) : undefined;
+    const imageMask = made && (mask ?? upscaleLatentMask(made.mask, made.maskDims, image.width, image.height));
+    const used = mask ?? imageMask;
     // Mask blur N is a Gaussian of sigma N px, as A1111's "mask blur".
-    const composite = mask && blurMask(mask, params.maskBlur);
+    const composite = used && blurMask(used, params.maskBlur);
     const images: RgbaImage[] = [];
     for (let b = 0; b < params.count; b++) {
       const one = raw.subarray(b * framing.width * framing.height * 3, (b + 1) * framing.width * framing.height * 3);
@@ -227,6 +237,7 @@ export class Editor {
       warnings,
       timings: result.timings,
       meta: this.meta(operation, image, params, framing, [...result.timesteps], req.noise !== undefined),
+      ...(made && imageMask ? { diffedit: { ...made, imageMask } } : {}),
     };
   }
 
@@ -309,6 +320,15 @@ export class Editor {
         return runSdedit({ ...run, strength: params.strength });
       case 'pix2pix':
         return runPix2Pix({ ...run, imageGuidance: params.imageGuidance });
+      case 'diffedit':
+        return runDiffEdit({
+          ...run,
+          strength: params.strength,
+          diffedit: params.diffedit!,
+          tokenizer: this.repo.tokenizer,
+          schedulerConfig: this.repo.schedulerConfig,
+          latentMask: mask && latentMask(run, mask),
+        });
     }
   }
 

@@ -12,6 +12,12 @@ export { OPERATIONS } from './pipelines/request';
 export type { EditRequest, Operation, ResolvedParams } from './pipelines/request';
 export type { Resolution } from './pipelines/resolution';
 export type { MaskedContent } from './pipelines/mask-edit';
+export type { DiffEditOptions, DiffEditOutputs, ResolvedDiffEdit } from './pipelines/diffedit';
+export { generateMask, thresholdMap } from './pipelines/diffedit-mask';
+export type { GeneratedMask, MaskGeneration } from './pipelines/diffedit-mask';
+// `invert` of core/image inverts a mask; DiffEdit's DDIM inversion is exported under a name of its own.
+export { invert as invertLatents } from './pipelines/diffedit-invert';
+export type { Inversion } from './pipelines/diffedit-invert';
 export * from './jobs';
 export * from './delivery';
 export * from './errors';

@@ -63,6 +63,9 @@ export async function runOnDocument(
   const result = await engine.edit(operation, req);
   // A cancel that lands after the engine's last check still leaves the document as it was.
   if (req.signal?.aborted) throw new CancelledError();
+  // DiffEdit's generated mask becomes the canvas mask (undoable, shown tinted, editable with
+  // the brush); the next DiffEdit run sends it back and skips generating one.
+  if (result.diffedit?.generated) doc.setMask(result.diffedit.imageMask, 'DiffEdit mask');
   doc.setResults({ images: result.images, base: req.image, operation, meta: result.meta, warnings: result.warnings });
   return result;
 }

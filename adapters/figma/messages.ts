@@ -140,7 +140,7 @@ export class Channel<In, Out> {
 
 // ---- validation --------------------------------------------------------
 
-const OPERATION_NAMES: readonly string[] = ['inpaint', 'mask-edit', 'sdedit', 'pix2pix'];
+const OPERATION_NAMES: readonly string[] = ['inpaint', 'mask-edit', 'sdedit', 'pix2pix', 'diffedit'];
 
 type Check = (x: unknown) => boolean;
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);

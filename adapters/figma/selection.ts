@@ -10,9 +10,9 @@ import { intersection } from './geometry';
 import type { SelectionProblem, SelectionSummary } from './messages';
 
 /** Edits on the whole image: offered without a mask. */
-export const WHOLE_IMAGE_OPERATIONS: readonly Operation[] = ['sdedit', 'pix2pix'];
+export const WHOLE_IMAGE_OPERATIONS: readonly Operation[] = ['sdedit', 'pix2pix', 'diffedit'];
 /** Every edit: offered with a mask. */
-export const ALL_OPERATIONS: readonly Operation[] = ['inpaint', 'mask-edit', 'sdedit', 'pix2pix'];
+export const ALL_OPERATIONS: readonly Operation[] = ['inpaint', 'mask-edit', 'sdedit', 'pix2pix', 'diffedit'];
 
 /** Layers read as rendered when no image is selected: artwork made of other layers. */
 const RENDERED_TYPES = new Set(['FRAME', 'GROUP', 'COMPONENT', 'COMPONENT_SET', 'INSTANCE', 'SECTION']);

@@ -18,7 +18,13 @@ export interface EditEngine {
 /** Edits that need a mask: in Photopea, the selection. */
 export const MASKED_OPERATIONS: readonly Operation[] = ['inpaint', 'mask-edit'];
 
-const LABELS: Record<Operation, string> = { inpaint: 'Inpaint', 'mask-edit': 'Mask edit', sdedit: 'SDEdit', pix2pix: 'InstructPix2Pix' };
+const LABELS: Record<Operation, string> = {
+  inpaint: 'Inpaint',
+  'mask-edit': 'Mask edit',
+  sdedit: 'SDEdit',
+  pix2pix: 'InstructPix2Pix',
+  diffedit: 'Edit by description',
+};
 
 /**
  * Documents with more pixels than this are only edited around a selection

@@ -4,7 +4,16 @@
 import type { RgbaImage } from '../image';
 
 /** The coarse phases of an edit, in order. */
-export type EditPhase = 'encode-text' | 'encode-image' | 'denoise' | 'decode' | 'composite';
+export type EditPhase =
+  | 'encode-text'
+  | 'encode-image'
+  /** DiffEdit: the mask from the source and target prompts (one step event per map). */
+  | 'generate-mask'
+  /** DiffEdit: DDIM inversion of the image (one step event per level). */
+  | 'invert'
+  | 'denoise'
+  | 'decode'
+  | 'composite';
 
 export type EditProgress =
   /** A new phase started. */

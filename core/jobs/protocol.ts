@@ -7,7 +7,7 @@
  * then per job any number of `progress` / `preview` and exactly one `result`
  * or `error`. Image buffers travel as transferables (no copies).
  */
-import type { EditMeta, EditWarning } from '../editor';
+import type { EditMeta, EditResult, EditWarning } from '../editor';
 import type { StippleErrorCode } from '../errors';
 import type { GpuCounters } from '../gpu/context';
 import type { GpuFailure } from '../gpu/errors';
@@ -85,6 +85,8 @@ export interface WireEditResult {
   meta: EditMeta;
   warnings: EditWarning[];
   timings: StepTimings;
+  /** DiffEdit's mask, inverted latents and stage costs (`diffedit` only). */
+  diffedit?: EditResult['diffedit'];
   /** Recorded draws left unused (0 after a faithful replay); absent for seeded runs. */
   noiseRemaining?: number;
 }

@@ -27,13 +27,17 @@ export async function encodeLatents(
   const dims = out.dims as [number, number, number, number];
   if (out.kind === 'sample') return { latents: out.sample, dims };
   if (how === 'mode') return { latents: out.mean, dims };
-  const eps = noise.randn(dims, label);
-  const latents = new Float32Array(out.mean.length);
+  return { latents: posteriorSample(out, noise.randn(dims, label)), dims };
+}
+
+/** `mean + exp(0.5 * clamp(logvar, -30, 20)) * eps`: one posterior sample for the given eps (diffusers' `latent_dist.sample()`). */
+export function posteriorSample(posterior: { mean: Float32Array; logvar: Float32Array }, eps: Float32Array): Float32Array {
+  const latents = new Float32Array(posterior.mean.length);
   for (let i = 0; i < latents.length; i++) {
-    const logvar = Math.min(Math.max(out.logvar[i]!, -30), 20);
-    latents[i] = out.mean[i]! + Math.fround(Math.exp(0.5 * logvar)) * eps[i]!;
+    const logvar = Math.min(Math.max(posterior.logvar[i]!, -30), 20);
+    latents[i] = posterior.mean[i]! + Math.fround(Math.exp(0.5 * logvar)) * eps[i]!;
   }
-  return { latents, dims };
+  return latents;
 }
 
 /** Multiplies in place by the VAE scaling factor (0.18215 for SD 1.x) and returns the array. */

@@ -5,12 +5,13 @@ import { InvalidInputError, type Mask, type RgbaImage } from '../image';
 import type { ProgressCallback } from '../jobs/progress';
 import type { SchedulerName } from '../schedulers';
 import type { NoiseSource } from '../tensor/noise';
+import type { DiffEditOptions, ResolvedDiffEdit } from './diffedit';
 import type { MaskedContent } from './mask-edit';
 import type { Resolution } from './resolution';
 
-/** The four edits. */
-export type Operation = 'inpaint' | 'mask-edit' | 'sdedit' | 'pix2pix';
-export const OPERATIONS: readonly Operation[] = ['inpaint', 'mask-edit', 'sdedit', 'pix2pix'];
+/** The five edits. */
+export type Operation = 'inpaint' | 'mask-edit' | 'sdedit' | 'pix2pix' | 'diffedit';
+export const OPERATIONS: readonly Operation[] = ['inpaint', 'mask-edit', 'sdedit', 'pix2pix', 'diffedit'];
 
 /** Everything an edit takes. Only `image` and `prompt` (and `mask` for the masked edits) are required. */
 export interface EditRequest {
@@ -60,6 +61,8 @@ export interface EditRequest {
    * a silent downscale.
    */
   maxPixels?: number;
+  /** DiffEdit's source prompt and stage parameters (required for `diffedit`; `prompt` is the target). */
+  diffedit?: DiffEditOptions;
   /** @deprecated Same as {@link maxPixels}. */
   maxWorkingPixels?: number;
   signal?: AbortSignal;
@@ -86,11 +89,13 @@ export interface ResolvedParams {
   onlyMaskedPadding: number;
   maskedContent: MaskedContent;
   resolution: Resolution;
+  /** DiffEdit's parameters with defaults (`diffedit` only). */
+  diffedit?: ResolvedDiffEdit;
 }
 
 const MASKED_CONTENT: readonly MaskedContent[] = ['original', 'fill', 'latent-noise', 'latent-nothing'];
 
-const DEFAULT_STRENGTH: Record<Operation, number> = { inpaint: 1, 'mask-edit': 0.75, sdedit: 0.6, pix2pix: 1 };
+const DEFAULT_STRENGTH: Record<Operation, number> = { inpaint: 1, 'mask-edit': 0.75, sdedit: 0.6, pix2pix: 1, diffedit: 0.8 };
 
 /** Fills defaults and checks ranges; throws {@link InvalidInputError} with a message for the designer. */
 export function resolveParams(

@@ -10,6 +10,7 @@ import { SchedulerConfigError } from '../errors';
 import { resolveConfig } from './config';
 import type { SchedulerConfig } from './config';
 import { DDIM_DEFAULTS, DdimScheduler } from './ddim';
+import { DDIM_INVERSE_DEFAULTS, DdimInverseScheduler } from './ddim-inverse';
 import { DDPM_DEFAULTS, DdpmScheduler } from './ddpm';
 import { DPM_SOLVER_MULTISTEP_DEFAULTS, DpmSolverMultistepScheduler, normalizeDpmSolverConfig } from './dpm-solver-multistep';
 import { EULER_ANCESTRAL_DEFAULTS, EulerAncestralScheduler } from './euler-ancestral';
@@ -21,6 +22,7 @@ import type { Scheduler, SchedulerName } from './types';
 
 export { SCHEDULER_NAMES } from './types';
 export type { Scheduler, SchedulerName } from './types';
+export { DdimInverseScheduler, DDIM_INVERSE_DEFAULTS } from './ddim-inverse';
 export { LinearStepTracer, linearStepSupport, type TracedTerm } from './linear';
 
 /** Options of {@link createScheduler}. */
@@ -173,4 +175,16 @@ export function createScheduler(
   const config = resolveConfig(entry.className, entry.defaults, repoConfig, overrides);
   if (entry.className === 'DPMSolverMultistepScheduler') normalizeDpmSolverConfig(config);
   return entry.build(resolvedName, config, options);
+}
+
+/**
+ * Builds diffusers' `DDIMInverseScheduler.from_config(repoSchedulerConfig, **overrides)`: the
+ * inversion partner of `ddim`, from the same repo config (so SD configs keep
+ * `set_alpha_to_one: false` and `steps_offset: 1`). DiffEdit inverts the image with it.
+ */
+export function createInverseScheduler(
+  repoConfig: Readonly<Record<string, unknown>>,
+  overrides: Record<string, unknown> = {},
+): DdimInverseScheduler {
+  return new DdimInverseScheduler(resolveConfig('DDIMInverseScheduler', DDIM_INVERSE_DEFAULTS, repoConfig, overrides));
 }

@@ -10,8 +10,9 @@ import { NodeFolderSource } from '../../core/models/node-folder-source';
 import { OPERATIONS, type Operation } from '../../core/pipelines/request';
 import { RESOLUTIONS, type Resolution } from '../../core/pipelines/resolution';
 import { SCHEDULER_NAMES, type SchedulerName } from '../../core/schedulers';
-import { loadFixtureNoise } from '../../core/tensor';
+import { loadFixtureNoise, type ReplayNoise } from '../../core/tensor';
 import { parsePythonJson } from '../../core/python-json';
+import { diffedit, DIFFEDIT_USAGE } from './diffedit';
 
 export const USAGE = `Usage:
   stipple tokenize --model DIR PROMPT...
@@ -21,7 +22,8 @@ export const USAGE = `Usage:
           [--noise CASE.json] --out OUT.png [--raw OUT.bin] [--json]
           [--mask-blur PX] [--mask-grow PX] [--only-masked] [--padding PX]
           [--masked-content original|fill|latent-noise|latent-nothing]
-          [--resolution input|native | --width W --height H]`;
+          [--resolution input|native | --width W --height H]
+${DIFFEDIT_USAGE}`;
 
 /** Runs one CLI invocation and returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -32,6 +34,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   try {
     if (command === 'tokenize') return await tokenize(rest);
+    if (command === 'diffedit') return await diffedit(rest);
     if ((OPERATIONS as readonly string[]).includes(command)) return await edit(command as Operation, rest);
     process.stderr.write(`stipple: unknown command "${command}".\n${USAGE}\n`);
     return 2;
@@ -101,9 +104,7 @@ async function edit(operation: Operation, argv: string[]): Promise<number> {
   const resolution = resolutionFlags(values.resolution, values.width, values.height);
   const image = decodePng(await readFile(values.image), values.image);
   const mask = values.mask ? maskFromImage(decodePng(await readFile(values.mask), values.mask)) : undefined;
-  const noise = values.noise ? await loadFixtureNoise(parsePythonJson(await readFile(values.noise, 'utf8')), (name) =>
-    readFile(join(dirname(values.noise!), name)).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
-  ) : undefined;
+  const noise = values.noise ? await readNoise(values.noise) : undefined;
 
   const editor = await createEditor({ model: new NodeFolderSource(values.model) });
   try {
@@ -158,13 +159,24 @@ export function outputPaths(out: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${stem}-${i + 1}${ext}`);
 }
 
-async function writeOutputs(result: EditResult, out: string, raw: string | undefined): Promise<void> {
+/** The recorded noise of a fixture `case.json` (`--noise`); its files are read next to it. */
+export function readNoise(caseJson: string): Promise<ReplayNoise> {
+  return readFile(caseJson, 'utf8').then((json) =>
+    loadFixtureNoise(parsePythonJson(json), (name) =>
+      readFile(join(dirname(caseJson), name)).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
+    ),
+  );
+}
+
+export async function writeOutputs(result: EditResult, out: string, raw: string | undefined): Promise<void> {
   const paths = outputPaths(out, result.images.length);
   await Promise.all(result.images.map((img, i) => writeFile(paths[i]!, encodePng(img))));
-  if (raw) {
-    const bytes = new Uint8Array(result.raw.buffer, result.raw.byteOffset, result.raw.byteLength);
-    await writeFile(raw, littleEndian(bytes));
-  }
+  if (raw) await writeFile(raw, float32Bytes(result.raw));
+}
+
+/** A Float32Array as raw little-endian float32 bytes (the `.bin` files). */
+export function float32Bytes(data: Float32Array): Uint8Array {
+  return littleEndian(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 }
 
 /** The bytes of a Float32Array as little-endian, whatever this machine's byte order. */
@@ -181,7 +193,7 @@ function littleEndian(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-function num(value: string | undefined, flag: string): number | undefined {
+export function num(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n)) throw usage(`${flag} needs a number, got "${value}"`);
@@ -193,6 +205,6 @@ class UsageError extends StippleError {
     super('INVALID_INPUT', `${message}.\n${USAGE}`);
   }
 }
-function usage(message: string): UsageError {
+export function usage(message: string): UsageError {
   return new UsageError(message);
 }

@@ -41,6 +41,7 @@ import {
   type PanelState,
 } from '../ui';
 import { cachedModels, configureOrt, deleteModel, loadModel, PRESET_OPTIONS, type LoadedModel, type ModelChoice } from './models';
+import { withMask } from '../ui/mask-preview';
 
 const PAGE = location.href;
 configureOrt(new URL('ort/', PAGE).href);
@@ -249,7 +250,10 @@ function App() {
 
   const docStatus = describeDoc(docState);
   docStatusRef.current = docStatus;
-  const preview = shown ? (shown.view === 'before' ? shown.edit.original : shown.edit.result.images[shown.selected]) : undefined;
+  // DiffEdit's before view shows the area it found, tinted.
+  const found = shown?.edit.result.diffedit?.imageMask;
+  const before = shown && (found ? withMask(shown.edit.original, found) : shown.edit.original);
+  const preview = shown ? (shown.view === 'before' ? before : shown.edit.result.images[shown.selected]) : undefined;
   return (
     <div class="pp">
       {!INSIDE_PHOTOPEA && (

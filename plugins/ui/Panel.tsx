@@ -79,6 +79,7 @@ export function Panel(props: PanelProps) {
         prompt={p.prompt}
         negativePrompt={p.negativePrompt}
         promptLabel={controlsFor(p.operation).promptLabel}
+        sourcePrompt={controlsFor(p.operation).sourcePrompt ? p.sourcePrompt : undefined}
         tokenizer={props.tokenizer}
         onChange={set}
         onSubmit={run}

@@ -38,6 +38,8 @@ export function formatBytes(n: number): string {
 export const PHASE_LABELS: Readonly<Record<EditPhase, string>> = {
   'encode-text': 'Reading the prompt',
   'encode-image': 'Reading the image',
+  'generate-mask': 'Finding what to change',
+  invert: 'Inverting the image',
   denoise: 'Generating',
   decode: 'Decoding the result',
   composite: 'Blending into the image',

@@ -12,6 +12,12 @@ import type { SchedulerName } from '../../core/schedulers/types';
 export interface PanelParams {
   operation: Operation;
   prompt: string;
+  /** DiffEdit only: what the image shows now (`prompt` is what it should show). */
+  sourcePrompt: string;
+  /** DiffEdit only: noised copies averaged into the found area (core's `maskMaps`). */
+  maskMaps: number;
+  /** DiffEdit only: the area threshold ratio (core's `maskThreshold`); lower marks more. */
+  maskThreshold: number;
   negativePrompt: string;
   steps: number;
   /** In (0, 1]; not used by pix2pix. */
@@ -37,13 +43,14 @@ export interface PanelParams {
 }
 
 /** Core's default strength per edit (see core/pipelines/request.ts). */
-export const DEFAULT_STRENGTH: Readonly<Record<Operation, number>> = { inpaint: 1, 'mask-edit': 0.75, sdedit: 0.6, pix2pix: 1 };
+export const DEFAULT_STRENGTH: Readonly<Record<Operation, number>> = { inpaint: 1, 'mask-edit': 0.75, sdedit: 0.6, pix2pix: 1, diffedit: 0.8 };
 
 export const OPERATION_LABELS: Readonly<Record<Operation, string>> = {
   inpaint: 'Inpaint',
   'mask-edit': 'Mask edit',
   sdedit: 'SDEdit',
   pix2pix: 'InstructPix2Pix',
+  diffedit: 'Edit by description',
 };
 
 export const OPERATION_HINTS: Readonly<Record<Operation, string>> = {
@@ -51,6 +58,7 @@ export const OPERATION_HINTS: Readonly<Record<Operation, string>> = {
   'mask-edit': 'Regenerates only the masked area, with any plain model.',
   sdedit: 'Re-imagines the whole image at a strength. The mask, if any, limits where it changes.',
   pix2pix: 'Edits by instruction ("make it winter"). Needs an InstructPix2Pix model.',
+  diffedit: 'Say what the image shows and what it should show; the area to change is found for you (DiffEdit). Any plain model.',
 };
 
 export const MASKED_CONTENT_LABELS: Readonly<Record<MaskedContent, string>> = {
@@ -67,8 +75,10 @@ export interface ControlSet {
   maskedContent: boolean;
   /** The mask is required (inpaint, mask-edit) rather than optional. */
   maskRequired: boolean;
-  /** What the prompt is called: an instruction for pix2pix. */
+  /** What the prompt is called: an instruction for pix2pix, the target for DiffEdit. */
   promptLabel: string;
+  /** DiffEdit: a second prompt for what the image shows now. */
+  sourcePrompt: boolean;
 }
 
 export function controlsFor(op: Operation): ControlSet {
@@ -77,7 +87,8 @@ export function controlsFor(op: Operation): ControlSet {
     imageGuidance: op === 'pix2pix',
     maskedContent: op === 'mask-edit',
     maskRequired: op === 'inpaint' || op === 'mask-edit',
-    promptLabel: op === 'pix2pix' ? 'Instruction' : 'Prompt',
+    promptLabel: op === 'pix2pix' ? 'Instruction' : op === 'diffedit' ? 'What it should show' : 'Prompt',
+    sourcePrompt: op === 'diffedit',
   };
 }
 
@@ -85,6 +96,9 @@ export function defaultParams(operation: Operation = 'inpaint', seed = randomSee
   return {
     operation,
     prompt: '',
+    sourcePrompt: '',
+    maskMaps: 10,
+    maskThreshold: 3,
     negativePrompt: '',
     steps: 20,
     strength: DEFAULT_STRENGTH[operation],
@@ -147,6 +161,13 @@ export function toRequest(p: PanelParams, source?: { width: number; height: numb
   if (c.maskedContent) req.maskedContent = p.maskedContent;
   if (p.scheduler) req.scheduler = p.scheduler;
   if (source) req.resolution = panelResolution(source.width, source.height, source.sizes);
+  if (c.sourcePrompt) {
+    req.diffedit = { sourcePrompt: p.sourcePrompt, maskMaps: p.maskMaps, maskThreshold: p.maskThreshold };
+    // DiffEdit's edit negative defaults to the source prompt; an empty field keeps that default.
+    if (p.negativePrompt === '') delete req.negativePrompt;
+    // DiffEdit samples with DDIM; the model's own scheduler does not apply.
+    if (req.scheduler !== 'ddim') delete req.scheduler;
+  }
   return req;
 }
 
@@ -156,7 +177,10 @@ export function paramsFromResult(operation: Operation, r: ResolvedParams, curren
     ...current,
     operation,
     prompt: r.prompt,
-    negativePrompt: r.negativePrompt,
+    sourcePrompt: r.diffedit?.sourcePrompt ?? current.sourcePrompt,
+    maskMaps: r.diffedit?.maskMaps ?? current.maskMaps,
+    maskThreshold: r.diffedit?.maskThreshold ?? current.maskThreshold,
+    negativePrompt: r.diffedit && r.negativePrompt === r.diffedit.sourcePrompt ? '' : r.negativePrompt,
     steps: r.steps,
     strength: r.strength,
     guidance: r.guidance,
@@ -178,6 +202,11 @@ export function validate(p: PanelParams, operations: readonly Operation[]): stri
   const out: string[] = [];
   if (operations.length > 0 && !operations.includes(p.operation)) {
     out.push(`The loaded model cannot run ${OPERATION_LABELS[p.operation]}: pick ${operations.map((o) => OPERATION_LABELS[o]).join(' or ')}.`);
+  }
+  if (controlsFor(p.operation).sourcePrompt) {
+    if (p.sourcePrompt.trim() === '') out.push('Describe what the image shows now.');
+    if (!Number.isInteger(p.maskMaps) || p.maskMaps < 1 || p.maskMaps > 64) out.push('Area samples must be a whole number from 1 to 64.');
+    if (!(p.maskThreshold > 0)) out.push('The area threshold must be above 0.');
   }
   if (!Number.isInteger(p.steps) || p.steps < 1 || p.steps > 1000) out.push('Steps must be a whole number from 1 to 1000.');
   if (controlsFor(p.operation).strength && !(p.strength > 0 && p.strength <= 1)) out.push('Strength must be above 0 and at most 1.');

@@ -114,7 +114,9 @@ export function panelReducer(state: PanelState, action: PanelAction): PanelState
       const e = action.event;
       if (e.type === 'phase') return { ...state, run: { ...run, phase: e.phase } };
       if (e.type === 'step') {
-        return { ...state, run: { ...run, phase: 'denoise', step: e.step, total: e.total, elapsedMs: e.elapsedMs, etaMs: e.etaMs } };
+        // Steps belong to the denoise phase, except DiffEdit's mask and inversion stages, which count their own.
+        const phase = run.phase === 'generate-mask' || run.phase === 'invert' ? run.phase : 'denoise';
+        return { ...state, run: { ...run, phase, step: e.step, total: e.total, elapsedMs: e.elapsedMs, etaMs: e.etaMs } };
       }
       return { ...state, run: { ...run, preview: e.images[0] ?? null } };
     }

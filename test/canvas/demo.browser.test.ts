@@ -263,6 +263,47 @@ describe('canvas demo in Chromium', () => {
     expect(equalBytes(await pixels('image'), second)).toBe(true);
   });
 
+  it('edits by description: the found area becomes the canvas mask (tinted, editable), the result a layer', async () => {
+    await page.evaluate(() => window.__stipple.host.clearMask());
+    await page.getByRole('radio', { name: 'Edit by description' }).check();
+    const run = page.getByRole('button', { name: 'Run Edit by description' });
+    expect(await run.isDisabled()).toBe(true); // no source prompt yet: no selection or mask is asked for
+    await page.getByLabel('What the image shows', { exact: true }).fill('a house on a hill');
+    await page.getByLabel('What it should show', { exact: true }).fill('a castle on a hill');
+    await setNumber('Steps', 4);
+    await setNumber('Variants per run', 1);
+    await setNumber('Area threshold', 1.2);
+    await setNumber('Area samples', 2);
+    const before = await pixels('image');
+    await run.click();
+    await expect.poll(async () => (await page.evaluate(() => window.__stipple.lastParams()))?.operation).toBe('diffedit');
+    await expect.poll(runStatus, { timeout: 60_000 }).toBe('done');
+    const params = (await page.evaluate(() => window.__stipple.lastParams())) as PanelParams;
+    expect(params).toMatchObject({ sourcePrompt: 'a house on a hill', maskMaps: 2, maskThreshold: 1.2 });
+    const m = await mask();
+    const marked = m.data.filter((v) => v === 1).length;
+    expect(marked).toBeGreaterThan(0);
+    expect(marked).toBeLessThan(m.data.length);
+    expect(m.data.every((v) => v === 0 || v === 1)).toBe(true);
+    const result = await pixels('displayed');
+    const feathered = blurMask(m, params.maskBlur);
+    for (let i = 0; i < feathered.data.length; i++) {
+      if (feathered.data[i] !== 0) continue;
+      if (![0, 1, 2, 3].every((c) => result.bytes[i * 4 + c] === before.bytes[i * 4 + c])) throw new Error(`pixel ${i} outside the found area changed`);
+    }
+    await page.screenshot({ path: artifact('demo-10-diffedit.png'), fullPage: true });
+    // The found area is the canvas mask: mask tools edit it (undoably), and the next run would use it.
+    const free = m.data.indexOf(0);
+    const at = { x: free % m.width, y: Math.floor(free / m.width) };
+    await page.evaluate((p) => window.__stipple.host.document.paintRect(p, { x: p.x + 3, y: p.y + 3 }), at);
+    expect((await mask()).data.filter((v) => v > 0).length).toBeGreaterThan(marked);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    expect(Array.from((await mask()).data)).toEqual(Array.from(m.data));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    expect(equalBytes(await pixels('image'), result)).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
   it('exports the image as a PNG', async () => {
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export PNG' }).click();

@@ -12,6 +12,12 @@ import { CancelledError, StippleError } from '../../core/errors';
 import { createRgba, InvalidInputError } from '../../core/image';
 import type { EditProgress } from '../../core/jobs/progress';
 import type { EditRequest, Operation } from '../../core/pipelines/request';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createEditor } from '../../core/editor';
+import { decodePng } from '../../core/image/png-node';
+import { NodeFolderSource } from '../../core/models/node-folder-source';
+import { FIXTURES } from '../pipelines/golden';
 
 /** Inverts the image under the mask, one fake "step" at a time, honouring the signal. */
 function fakeEngine(steps = 3): EditEngine & { requests: EditRequest[] } {
@@ -88,6 +94,28 @@ describe('runOnDocument', () => {
 
     const aborted = AbortSignal.abort();
     await expect(runOnDocument(d, engine, 'inpaint', { prompt: 'p', signal: aborted })).rejects.toBeInstanceOf(CancelledError);
+  });
+});
+
+describe('DiffEdit on a document (tiny model)', () => {
+  it('the generated mask becomes the canvas mask, undoably, and the next run sends it back instead of generating one', async () => {
+    const image = decodePng(readFileSync(join(FIXTURES, 'golden-diffedit', 'diffedit_basic_ratio2', 'input.png')));
+    const d = new CanvasDocument(image);
+    const editor = await createEditor({ model: new NodeFolderSource(join(FIXTURES, 'sd')) });
+    try {
+      const request = { prompt: 'a bowl of pears', steps: 3, seed: 2, diffedit: { sourcePrompt: 'a bowl of fruit', maskMaps: 2, maskThreshold: 1.2 } };
+      const first = await runOnDocument(d, editor, 'diffedit', request);
+      expect(first.diffedit!.generated).toBe(true);
+      expect(Array.from(d.mask.data)).toEqual(Array.from(first.diffedit!.imageMask.data));
+      expect(d.results!.operation).toBe('diffedit');
+      const second = await runOnDocument(d, editor, 'diffedit', request);
+      expect(second.diffedit!.generated).toBe(false);
+      expect(Array.from(second.diffedit!.mask)).toEqual(Array.from(first.diffedit!.mask));
+      expect(d.undo()).toBe(true);
+      expect(d.mask.data.every((v) => v === 0)).toBe(true);
+    } finally {
+      await editor.dispose();
+    }
   });
 });
 

@@ -52,7 +52,7 @@ describe('the panel connection', () => {
     expect(p.bridge.selection).toMatchObject({ ok: false, problem: 'nothing-selected' });
     p.figma.select(nodes[0]!);
     await until(() => p.bridge.selection?.ok === true);
-    expect(p.bridge.selection).toMatchObject({ ok: true, operations: ['sdedit', 'pix2pix'] });
+    expect(p.bridge.selection).toMatchObject({ ok: true, operations: ['sdedit', 'pix2pix', 'diffedit'] });
   });
 
   it('ignores and reports a message from an unknown origin', async () => {
@@ -160,7 +160,7 @@ describe('reading the selection', () => {
   it('offers every edit with a mask and reads image and mask in the image’s frame', async () => {
     const p = await startPlugin((f) => f.select(...photoScene(f, { mask: true })));
     const input = await p.session.read({ targetPixels: 32 * 32 });
-    expect(input.operations).toEqual(['inpaint', 'mask-edit', 'sdedit', 'pix2pix']);
+    expect(input.operations).toEqual(['inpaint', 'mask-edit', 'sdedit', 'pix2pix', 'diffedit']);
     // The image file is 64x48 in a 64x48 layer: read at 1x, the exact pixels.
     expect(input.image.width).toBe(64);
     expect(input.image.height).toBe(48);
@@ -181,7 +181,7 @@ describe('reading the selection', () => {
     const p = await startPlugin((f) => f.select(photoScene(f)[0]!));
     const input = await p.session.read({ targetPixels: 64 * 64 });
     expect(input.mask).toBeNull();
-    expect(input.operations).toEqual(['sdedit', 'pix2pix']);
+    expect(input.operations).toEqual(['sdedit', 'pix2pix', 'diffedit']);
   });
 
   it('reads small layers at the model’s resolution and keeps an image file’s resolution', async () => {

@@ -155,6 +155,16 @@ describe('planEdit', () => {
     expect(planEdit(info(100, 80, null), 'sdedit', ['sdedit']).region).toEqual({ x: 0, y: 0, width: 100, height: 80 });
   });
 
+  it('Edit by description needs no selection: the whole image, no mask (DiffEdit finds the area)', () => {
+    expect(planEdit(info(100, 80, null), 'diffedit', ['diffedit'])).toEqual({
+      document: { width: 100, height: 80 },
+      selection: null,
+      region: { x: 0, y: 0, width: 100, height: 80 },
+      cropped: false,
+      useSelection: false,
+    });
+  });
+
   it('a huge document without a selection: asks for one', () => {
     expect(() => planEdit(info(20000, 9000, null), 'sdedit', ['sdedit'])).toThrow(/20000×9000 px, too large to edit whole\. Select the area/);
     try {

@@ -17,7 +17,7 @@ describe('panel parameters', () => {
   it('start from core defaults, with the strength of the chosen edit', () => {
     const p = defaultParams('sdedit', 7);
     expect(p).toMatchObject({ operation: 'sdedit', strength: 0.6, guidance: 7.5, imageGuidance: 1.5, seed: 7, maskBlur: 4, onlyMaskedPadding: 32, scheduler: '' });
-    expect(DEFAULT_STRENGTH).toEqual({ inpaint: 1, 'mask-edit': 0.75, sdedit: 0.6, pix2pix: 1 });
+    expect(DEFAULT_STRENGTH).toEqual({ inpaint: 1, 'mask-edit': 0.75, sdedit: 0.6, pix2pix: 1, diffedit: 0.8 });
   });
 
   it('move an untouched strength to the new edit default, and keep a chosen one', () => {
@@ -76,6 +76,9 @@ describe('panel parameters', () => {
     expect(p).toEqual({
       operation: 'mask-edit',
       prompt: 'fox',
+      sourcePrompt: '',
+      maskMaps: 10,
+      maskThreshold: 3,
       negativePrompt: 'blur',
       steps: 12,
       strength: 0.5,
@@ -102,4 +105,33 @@ describe('panel parameters', () => {
     expect(validate({ ...p, operation: 'pix2pix', strength: 0 }, [])).toHaveLength(0); // pix2pix ignores strength
     expect(validate({ ...p, seed: -1, count: 0, maskBlur: -1 }, [])).toHaveLength(3);
   });
+
+  it('DiffEdit: a source prompt field, its request (edit negative and scheduler left to core), and its restore', () => {
+    const p = { ...defaultParams('diffedit', 1), prompt: 'a bowl of pears', scheduler: 'euler' as const };
+    expect(controlsFor('diffedit')).toMatchObject({ sourcePrompt: true, maskRequired: false, strength: true, promptLabel: 'What it should show' });
+    expect(controlsFor('sdedit').sourcePrompt).toBe(false);
+    expect(validate(p, [])).toEqual(['Describe what the image shows now.']);
+    const withSource = { ...p, sourcePrompt: 'a bowl of fruit' };
+    expect(validate(withSource, [])).toEqual([]);
+    const req = toRequest(withSource);
+    expect(req).toMatchObject({ prompt: 'a bowl of pears', strength: 0.8, diffedit: { sourcePrompt: 'a bowl of fruit', maskMaps: 10, maskThreshold: 3 } });
+    expect(validate({ ...withSource, maskMaps: 0, maskThreshold: 0 }, [])).toHaveLength(2);
+    expect('negativePrompt' in req || 'scheduler' in req).toBe(false);
+    expect(toRequest({ ...withSource, negativePrompt: 'ugly' }).negativePrompt).toBe('ugly');
+    const resolved: ResolvedParams = {
+      ...defaultResolved(),
+      prompt: 'a bowl of pears',
+      negativePrompt: 'a bowl of fruit',
+      diffedit: { sourcePrompt: 'a bowl of fruit', sourceNegativePrompt: '', targetNegativePrompt: '', invertNegativePrompt: '', invertGuidance: 7.5, maskSteps: 20, maskStrength: 0.5, maskGuidance: 7.5, maskMaps: 4, maskThreshold: 1.5 },
+    };
+    const back = paramsFromResult('diffedit', resolved, defaultParams('inpaint', 1));
+    expect(back).toMatchObject({ operation: 'diffedit', sourcePrompt: 'a bowl of fruit', prompt: 'a bowl of pears', negativePrompt: '', maskMaps: 4, maskThreshold: 1.5 });
+  });
 });
+
+function defaultResolved(): ResolvedParams {
+  return {
+    prompt: '', negativePrompt: '', steps: 20, strength: 0.8, guidance: 7.5, imageGuidance: 1.5, scheduler: 'ddim', eta: 0, count: 1,
+    seed: 1, maskBlur: 4, maskGrow: 0, onlyMasked: false, onlyMaskedPadding: 32, maskedContent: 'original', resolution: 'input',
+  };
+}

@@ -33,6 +33,17 @@ describe('panel store', () => {
     expect(reduce(s, { type: 'progress', event: { type: 'phase', phase: 'decode' } })).toBe(s);
   });
 
+  it('DiffEdit: steps of the mask and inversion stages keep their phase, then count as denoising', () => {
+    let s = reduce(initialState({ operation: 'diffedit' }), { type: 'run-start', operation: 'diffedit' });
+    const step = (n: number): PanelAction => ({ type: 'progress', event: { type: 'step', step: n, total: 4, elapsedMs: n, etaMs: 4 - n } });
+    s = reduce(s, { type: 'progress', event: { type: 'phase', phase: 'generate-mask' } }, step(2));
+    expect(s.run).toMatchObject({ phase: 'generate-mask', step: 2, total: 4 });
+    s = reduce(s, { type: 'progress', event: { type: 'phase', phase: 'invert' } }, step(1));
+    expect(s.run).toMatchObject({ phase: 'invert', step: 1 });
+    s = reduce(s, { type: 'progress', event: { type: 'phase', phase: 'denoise' } }, step(3));
+    expect(s.run).toMatchObject({ phase: 'denoise', step: 3 });
+  });
+
   it('goes through cancelling to cancelled, and reports errors', () => {
     let s = reduce(initialState(), { type: 'run-start', operation: 'sdedit' }, { type: 'cancel-requested' });
     expect(s.run.status).toBe('cancelling');

@@ -56,7 +56,7 @@ describe('worker protocol (MessageChannel, WASM)', () => {
     const editor = await editorFor(c.modelDir);
     expect(editor.backend.backend).toBe('wasm');
     expect(editor.backend.reason).toMatch(/Node has no WebGPU/);
-    expect(editor.operations).toEqual(['mask-edit', 'sdedit']);
+    expect(editor.operations).toEqual(['mask-edit', 'sdedit', 'diffedit']);
   });
 
   it('reproduces the SDEdit golden case through messages, with progress and previews', async () => {
@@ -148,7 +148,7 @@ describe('worker protocol (MessageChannel, WASM)', () => {
     const worker = Object.assign(port1 as unknown as WorkerLike, { terminate: () => port1.close() });
     const editor = await createWorkerEditor({ worker, model: { manifest }, onDownloadProgress: (p) => events.push(p) });
     editors.push(editor);
-    expect(editor.operations).toEqual(['mask-edit', 'sdedit']);
+    expect(editor.operations).toEqual(['mask-edit', 'sdedit', 'diffedit']);
     expect(fetched.length).toBe(files.length);
     expect(events.at(-1)).toMatchObject({ status: 'ready', model: 'fixture-sdedit' });
     expect(events.some((e) => e.status === 'progress' && e.totalBytes > 0)).toBe(true);

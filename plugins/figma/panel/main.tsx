@@ -16,7 +16,7 @@ import { FigmaRequestError, FIGMA_ORIGIN, PanelBridge } from '../../../adapters/
 import { FigmaSession, type FigmaInput } from '../../../adapters/figma/session';
 import type { EditMeta } from '../../../core/editor';
 import { CancelledError, errorMessage } from '../../../core/errors';
-import type { RgbaImage } from '../../../core/image';
+import type { Mask, RgbaImage } from '../../../core/image';
 import type { Operation } from '../../../core/pipelines/request';
 import {
   injectPanelStyles,
@@ -33,6 +33,7 @@ import {
   type PanelState,
 } from '../../ui';
 import { configureOrt, isLocalPreset, loadPanelModel, PANEL_PRESETS, type LoadedModel, type ModelChoice } from './engine';
+import { withMask } from '../../ui/mask-preview';
 
 const PAGE = location.href;
 configureOrt(new URL('ort/', PAGE).href);
@@ -43,6 +44,8 @@ interface Pending {
   images: readonly RgbaImage[];
   operation: Operation;
   meta?: EditMeta;
+  /** DiffEdit's generated mask, shown tinted in the before view. */
+  mask?: Mask;
   selected: number;
   view: 'after' | 'before';
 }
@@ -158,7 +161,7 @@ function App() {
         type: 'run-done',
         entry: { operation, params, images: result.images, meta: result.meta, warnings, ms: performance.now() - t0, time: Date.now(), model: model.title },
       });
-      showResults({ input, images: result.images, operation, meta: result.meta, selected: 0, view: 'after' });
+      showResults({ input, images: result.images, operation, meta: result.meta, ...(result.diffedit && { mask: result.diffedit.imageMask }), selected: 0, view: 'after' });
     } catch (error) {
       if (isCancelled(error)) dispatch({ type: 'run-cancelled' });
       else dispatch({ type: 'run-failed', message: errorMessage(error) });
@@ -207,12 +210,13 @@ function App() {
   };
 
   const preview = pending ? (pending.view === 'after' ? pending.images[pending.selected] : pending.input.image) : undefined;
+  const shownMask = pending?.mask ?? pending?.input.mask;
   return (
     <div class="fg">
       <SelectionLine selection={selection} modelOps={modelOps} />
       {preview && pending && (
         <figure class="fg-preview">
-          <RgbaCanvas image={pending.view === 'before' && pending.input.mask ? withMask(preview, pending.input.mask) : preview} label={pending.view === 'after' ? 'Result' : 'Before, with the mask'} />
+          <RgbaCanvas image={pending.view === 'before' && shownMask ? withMask(preview, shownMask) : preview} label={pending.view === 'after' ? 'Result' : 'Before, with the mask'} />
           <figcaption class="stp-hint">{pending.view === 'after' ? 'Result (not in the document until you apply it)' : 'Before, mask in red'}</figcaption>
         </figure>
       )}
@@ -263,21 +267,6 @@ function SelectionLine(props: { selection: SelectionSummary | null; modelOps: re
       {text}
     </p>
   );
-}
-
-/** The image with the mask tinted red, for the before view. */
-function withMask(image: RgbaImage, mask: { width: number; height: number; data: Float32Array }): RgbaImage {
-  const data = new Uint8ClampedArray(image.data);
-  if (mask.width !== image.width || mask.height !== image.height) return image;
-  for (let i = 0; i < mask.data.length; i++) {
-    const m = mask.data[i]! * 0.5;
-    if (m <= 0) continue;
-    data[i * 4] = data[i * 4]! * (1 - m) + 255 * m;
-    data[i * 4 + 1] = data[i * 4 + 1]! * (1 - m);
-    data[i * 4 + 2] = data[i * 4 + 2]! * (1 - m);
-    data[i * 4 + 3] = Math.max(data[i * 4 + 3]!, 128);
-  }
-  return { width: image.width, height: image.height, data };
 }
 
 function presetBytes(p: (typeof PANEL_PRESETS)[number]): number | undefined {

@@ -47,6 +47,28 @@ export function ParamControls(props: {
           onChange={(imageGuidance) => props.onChange({ imageGuidance })}
         />
       )}
+      {c.sourcePrompt && (
+        <>
+          <NumberField
+            label="Area threshold"
+            value={p.maskThreshold}
+            min={0.1}
+            max={10}
+            step={0.1}
+            hint="How different the two descriptions must look for a spot to change: lower marks more of the image."
+            onChange={(maskThreshold) => props.onChange({ maskThreshold })}
+          />
+          <NumberField
+            label="Area samples"
+            value={p.maskMaps}
+            min={1}
+            max={64}
+            step={1}
+            hint="More samples find the area more steadily; each costs one model run."
+            onChange={(maskMaps) => props.onChange({ maskMaps: Math.round(maskMaps) })}
+          />
+        </>
+      )}
       <NumberField label="Steps" value={p.steps} min={1} max={150} step={1} onChange={(steps) => props.onChange({ steps: Math.round(steps) })} />
       <div class="stp-field stp-seed">
         <label for={seedId}>Seed</label>

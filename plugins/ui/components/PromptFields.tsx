@@ -67,18 +67,32 @@ export function PromptFields(props: {
   prompt: string;
   negativePrompt: string;
   promptLabel: string;
-  onChange(patch: { prompt?: string; negativePrompt?: string }): void;
+  /** DiffEdit's "what the image shows now"; the field is shown only when defined. */
+  sourcePrompt?: string;
+  onChange(patch: { prompt?: string; negativePrompt?: string; sourcePrompt?: string }): void;
   tokenizer?: TokenCounter | null;
   onSubmit?: () => void;
 }) {
   return (
     <div class="stp-prompts">
+      {props.sourcePrompt !== undefined && (
+        <PromptField
+          label="What the image shows"
+          name="source-prompt"
+          rows={2}
+          value={props.sourcePrompt}
+          tokenizer={props.tokenizer}
+          placeholder="a bowl of fruit"
+          onChange={(sourcePrompt) => props.onChange({ sourcePrompt })}
+          onSubmit={props.onSubmit}
+        />
+      )}
       <PromptField
         label={props.promptLabel}
         name="prompt"
         value={props.prompt}
         tokenizer={props.tokenizer}
-        placeholder={props.promptLabel === 'Instruction' ? 'make it a winter scene' : 'a red fox sitting in the snow'}
+        placeholder={props.promptLabel === 'Instruction' ? 'make it a winter scene' : props.sourcePrompt !== undefined ? 'a bowl of pears' : 'a red fox sitting in the snow'}
         onChange={(prompt) => props.onChange({ prompt })}
         onSubmit={props.onSubmit}
       />
