@@ -66,7 +66,8 @@ class TextCheck implements ContentCheck {
 function jsonProblem(path: string, text: string): string | null {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // Python's json writes NaN and Infinity into some configs; they are the config parser's concern, not damage.
+    value = JSON.parse(text.replace(/\bNaN\b|-?\bInfinity\b/g, 'null'));
   } catch (e) {
     return `not valid JSON (${(e as Error).message.replace(/\s+/g, ' ').slice(0, 80)})`;
   }

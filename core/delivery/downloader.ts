@@ -309,6 +309,8 @@ class ModelDownload {
     const hashing = this.#verify === 'sha256' || (this.#verify === 'auto' && file.sha256 !== undefined);
     let hasher = hashing ? this.#createHasher() : undefined;
     let check = contentCheckFor(path);
+    /** The sha256 the file must have: the manifest's, else the one the host sends (X-Linked-Etag). */
+    let expectedSha = file.sha256;
 
     let chunks = plan.resumeChunks;
     if (chunks > 0 && (hasher || check)) chunks = await this.#rehash(path, chunks, [hasher, check]);
@@ -416,6 +418,12 @@ class ModelDownload {
             }
           }
         }
+        const linked = linkedSha256(res.headers);
+        if (linked !== undefined && file.sha256 === undefined && this.#verify !== 'size' && committed + fill === 0) {
+          // The host vouches for the content (Hugging Face sends the LFS sha256): hash from the first byte and hold it to that.
+          expectedSha = linked;
+          hasher ??= this.#createHasher();
+        }
         const rangeTotal = res.status === 206 ? contentRangeTotal(res.headers.get('Content-Range')) : undefined;
         if (rangeTotal !== undefined && strictSize !== undefined && rangeTotal !== strictSize) {
           // Content-Range totals describe the file itself (Content-Length may describe a compressed transfer).
@@ -510,10 +518,11 @@ class ModelDownload {
       throw await this.#fatal(path, this.#sizeMismatch(path, strictSize, `${size} bytes`));
     }
     const sha256 = hasher?.hex();
-    if (file.sha256 !== undefined && sha256 !== undefined && sha256 !== file.sha256) {
+    if (expectedSha !== undefined && sha256 !== undefined && sha256 !== expectedSha) {
+      const vouched = file.sha256 !== undefined ? 'the manifest describes' : 'the server vouched for (X-Linked-Etag)';
       throw await this.#fatal(
         path,
-        new IntegrityError(path, `sha256 ${file.sha256}`, `sha256 ${sha256}`, 'The file on the server is not the one the manifest describes (or it was corrupted in transit); it was not kept.'),
+        new IntegrityError(path, `sha256 ${expectedSha}`, `sha256 ${sha256}`, `The file on the server is not the one ${vouched} (or it was corrupted in transit); it was not kept.`),
       );
     }
     const entry: CachedFile = {
@@ -634,6 +643,17 @@ class ModelDownload {
     const e = new CacheError(this.#manifest.id, path === undefined ? [] : [path], `could not write to ${this.#cache.description}: ${errorMessage(error)}`);
     return e;
   }
+}
+
+/**
+ * The sha256 in Hugging Face's `X-Linked-Etag` (the LFS object id, quoted),
+ * or undefined. A browser sees the header only when the response lists it in
+ * `Access-Control-Expose-Headers`, and only on the response `fetch` ends at
+ * (not on a redirect it followed).
+ */
+function linkedSha256(headers: Headers): string | undefined {
+  const m = /^(?:W\/)?"?([0-9a-f]{64})"?$/i.exec(headers.get('X-Linked-Etag')?.trim() ?? '');
+  return m ? m[1]!.toLowerCase() : undefined;
 }
 
 /** A failed attempt worth retrying (HTTP 5xx/429, a short body, a restart); the details are in `lastError`. */

@@ -30,6 +30,8 @@ export interface Fault {
   stallAfter?: number;
   /** Never answer: no status, no headers, the connection held open (a server that hangs, e.g. during discovery). */
   stall?: boolean;
+  /** Extra response headers, e.g. Hugging Face's `X-Linked-Etag`. */
+  headers?: Record<string, string>;
   /** Only the first `times` matching requests get the fault (default: all). */
   times?: number;
   /** Methods the fault applies to (default: GET only, so HEAD probes see the truth). */
@@ -144,7 +146,7 @@ export async function startFaultServer(routes: Record<string, string> = {}): Pro
     let start = 0;
     let end = file.size; // exclusive
     let status = 200;
-    const headers: Record<string, string | number> = { 'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes' };
+    const headers: Record<string, string | number> = { 'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes', ...fault?.headers };
     const match = range === undefined || fault?.ignoreRange ? null : /^bytes=(\d+)-(\d*)$/.exec(range);
     if (match) {
       start = Number(match[1]);
