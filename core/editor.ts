@@ -156,7 +156,12 @@ export class Editor {
       throw new InvalidInputError(`${operation} needs a mask: paint or select the area to change.`);
     }
     if (mask && isEmpty(binarize(mask))) {
-      warnings.push({ code: 'MASK_EMPTY', message: 'The mask is empty, so there is nothing to change: the image is returned as it is.' });
+      // Masked edits (and DiffEdit given a mask) have nothing to change; for sdedit and pix2pix the mask only limits where the
+      // result goes, so an empty one is ignored and the whole image is edited, as without a mask.
+      const message = masked || diffedit
+        ? 'The mask is empty, so there is nothing to change: the image is returned as it is.'
+        : 'The mask is empty, so it was ignored: the whole image was edited, as without a mask.';
+      warnings.push({ code: 'MASK_EMPTY', message });
       if (masked || diffedit) return this.unchanged(operation, image, params, warnings);
       mask = undefined;
     }

@@ -122,6 +122,23 @@ export function recordIsComplete(record: ModelRecord): boolean {
   });
 }
 
+/**
+ * True when `value` has the shape of a {@link ModelRecord}: what a store read
+ * back must pass before it is trusted (a damaged record file, an old format).
+ */
+export function isModelRecord(value: unknown): value is ModelRecord {
+  const r = value as Partial<ModelRecord> | null;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    r.version === 1 &&
+    typeof r.id === 'string' &&
+    typeof r.files === 'object' &&
+    r.files !== null &&
+    Array.isArray(r.manifest?.files)
+  );
+}
+
 /** An empty record for `manifest`. */
 export function newRecord(manifest: ModelManifest): ModelRecord {
   return { version: 1, id: manifest.id, manifest, files: {}, updatedAt: Date.now() };

@@ -14,7 +14,8 @@ import { ModelFormatError } from '../errors';
 import { inspectOnnxModel } from '../models/onnx-graph';
 import type { RepoSource, SourceUrl } from '../models/source';
 import { allocateBytes } from './bytes';
-import { recordIsComplete, type CachedFile, type ModelCache, type ModelRecord } from './cache';
+import { isModelRecord, recordIsComplete, type CachedFile, type ModelCache, type ModelRecord } from './cache';
+import { checkContent, contentCheckFor } from './content-check';
 import { CacheError } from './errors';
 import { Sha256 } from './sha256';
 
@@ -22,8 +23,11 @@ import { Sha256 } from './sha256';
 export interface CachedSourceOptions {
   /**
    * `size` (default): every chunk's presence and length, and the ONNX framing
-   * of `.onnx` files. `sha256`: also the sha256 of every file read (about
-   * 150 MB/s of CPU in a browser).
+   * of `.onnx` files. `sha256`: also the sha256 of every file read against
+   * the one recorded at download (about 150 MB/s of CPU in a browser).
+   * `loadModel` with `readVerify: 'sha256'` records a hash for every file it
+   * downloads; a file stored earlier without one is checked by size and
+   * content only.
    */
   readonly verify?: 'size' | 'sha256';
 }
@@ -43,19 +47,21 @@ export interface CacheCheck {
  * (browsers may evict storage).
  */
 export async function checkCachedModel(cache: ModelCache, id: string): Promise<CacheCheck> {
-  const record = await cache.getRecord(id);
+  const stored = await cache.getRecord(id);
+  // A record of the wrong shape (damaged, or another version) vouches for nothing.
+  const record = isModelRecord(stored) ? stored : undefined;
   if (record === undefined) return { record, complete: false, missing: [] };
-  const stored = new Map<string, Set<number>>();
+  const chunksOf = new Map<string, Set<number>>();
   for (const c of await cache.listChunks(id)) {
-    let set = stored.get(c.path);
-    if (!set) stored.set(c.path, (set = new Set()));
+    let set = chunksOf.get(c.path);
+    if (!set) chunksOf.set(c.path, (set = new Set()));
     set.add(c.index);
   }
   const missing: string[] = [];
   for (const f of record.manifest.files) {
     const entry = record.files[f.path];
     if (entry?.state === 'absent' && f.optional) continue;
-    const chunks = stored.get(f.path);
+    const chunks = chunksOf.get(f.path);
     let ok = entry?.state === 'complete';
     for (let i = 0; ok && i < entry!.chunks; i++) ok = chunks?.has(i) === true;
     if (!ok) missing.push(f.path);
@@ -144,13 +150,18 @@ export class CachedSource implements RepoSource {
       }
     }
     if (hasher && hasher.hex() !== entry.sha256) await this.#damaged(path, 0, 'its sha256 does not match the one recorded when it was downloaded');
+    let problem: string | null = null;
     if (path.endsWith('.onnx')) {
       try {
         inspectOnnxModel(out, path);
       } catch (error) {
-        await this.#damaged(path, 0, `it is not a complete ONNX model (${(error as Error).message})`);
+        problem = `it is not a complete ONNX model (${(error as Error).message})`;
       }
+    } else {
+      const wrong = checkContent(path, out);
+      if (wrong) problem = `it is ${wrong}`;
     }
+    if (problem) await this.#damagedWithOthers(path, problem);
     return out;
   }
 
@@ -207,6 +218,39 @@ export class CachedSource implements RepoSource {
       if (chunk!.length !== want) await this.#damaged(path, i, `chunk ${i} has ${chunk!.length} bytes instead of ${want}`);
       yield chunk!;
     }
+  }
+
+  /**
+   * `path` holds the wrong content. Before reporting it, checks every other
+   * file with a content check (all `.onnx` framing, the JSON files), so that
+   * when a server sent error pages for several files one load finds them
+   * all, and one download repairs them all.
+   */
+  async #damagedWithOthers(path: string, detail: string): Promise<never> {
+    const others: string[] = [];
+    for (const [other, entry] of Object.entries(this.#record.files)) {
+      if (other === path || entry.state !== 'complete' || entry.size === undefined) continue;
+      const check = contentCheckFor(other);
+      if (!check) continue;
+      try {
+        for await (const chunk of this.#readChunks(other, entry as CachedFile & { size: number })) check.update(chunk);
+      } catch {
+        continue; // #readChunks already marked it and reported the missing chunk; keep scanning
+      }
+      if (check.finish()) others.push(other);
+    }
+    await this.#forget([path, ...others]);
+    const also = others.length > 0 ? ` (so are ${others.join(', ')})` : '';
+    throw new CacheError(this.#record.id, [path, ...others], `damaged in ${this.#cache.description}: ${detail}${also}`);
+  }
+
+  /** Removes files from the record in one write, so the next download fetches them all again. */
+  async #forget(paths: readonly string[]): Promise<void> {
+    const fresh = (await this.#cache.getRecord(this.#record.id).catch(() => undefined)) ?? this.#record;
+    const files = { ...fresh.files };
+    for (const p of paths) delete files[p];
+    this.#record = { ...fresh, files, updatedAt: Date.now() };
+    await this.#cache.putRecord(this.#record).catch(() => undefined);
   }
 
   /**

@@ -8,9 +8,12 @@
  *
  * Browser-safe.
  */
-import { loadModelRepo } from '../models/repo';
+import { CancelledError, throwIfCancelled } from '../errors';
+import { loadModelRepo, type ModelRepo } from '../models/repo';
 import { UrlSource, type RepoSource } from '../models/source';
+import { boundedFetch } from './bounded-fetch';
 import type { FetchLike } from './downloader';
+import { DownloadError } from './errors';
 import { revisionFromUrl, type ModelManifest } from './manifest';
 
 /** Records which files a loader found. */
@@ -43,6 +46,15 @@ class RecordingSource implements RepoSource {
   }
 }
 
+/** Options of {@link discoverManifest}. */
+export interface DiscoverOptions {
+  readonly fetch?: FetchLike;
+  /** Aborting stops discovery with a `CancelledError`. */
+  readonly signal?: AbortSignal;
+  /** A request that receives nothing for this long ends discovery with a `DownloadError`. Default 60 s. */
+  readonly idleTimeoutMs?: number;
+}
+
 /**
  * Builds the manifest of the repo at `baseUrl` (a Hugging Face
  * `https://huggingface.co/<owner>/<repo>/resolve/<revision>/` URL or any
@@ -50,11 +62,27 @@ class RecordingSource implements RepoSource {
  *
  * @throws {ModelFormatError} naming the file, as `loadModelRepo` does:
  *   `model_index.json` when the URL is not a model repo at all.
+ * @throws {CancelledError} when `signal` aborts; {@link DownloadError} when the server stalls.
  */
-export async function discoverManifest(baseUrl: string, options: { fetch?: FetchLike } = {}): Promise<ModelManifest> {
-  const source = new UrlSource(baseUrl, options.fetch);
+export async function discoverManifest(baseUrl: string, options: DiscoverOptions = {}): Promise<ModelManifest> {
+  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  const bounded = boundedFetch(options.fetch ?? ((input, init) => globalThis.fetch(input, init)), options.signal, idleTimeoutMs);
+  const source = new UrlSource(baseUrl, bounded.fetch);
   const recording = new RecordingSource(source);
-  const repo = await loadModelRepo(recording);
+  let repo: ModelRepo;
+  try {
+    throwIfCancelled(options.signal);
+    repo = await loadModelRepo(recording);
+  } catch (error) {
+    // Whatever the loader made of an aborted request, say what really happened.
+    if (options.signal?.aborted) throw new CancelledError('Loading the model was cancelled. Nothing was stored.');
+    const url = bounded.idleUrl;
+    if (url !== undefined) {
+      const file = url.startsWith(source.description) ? url.slice(source.description.length) : url;
+      throw new DownloadError(file, url, `no data for ${idleTimeoutMs} ms while reading the repo's configs; the server stalled. Try again later`, { cause: error });
+    }
+    throw error;
+  }
   const id = source.description; // normalised: trailing slash added
   return {
     id,

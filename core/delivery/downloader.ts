@@ -19,6 +19,7 @@ import {
   type ModelRecord,
 } from './cache';
 import { CacheError, DownloadError, IntegrityError, QuotaError } from './errors';
+import { contentCheckFor } from './content-check';
 import { checkManifest, fileUrl, type ManifestFile, type ModelManifest } from './manifest';
 import { runPool } from './pool';
 import { ProgressTracker, type DownloadProgressCallback } from './progress';
@@ -49,6 +50,12 @@ export interface DownloadOptions {
   readonly concurrency?: number;
   /** Failed attempts in a row (without a byte received) before a file gives up. Default 5. */
   readonly retries?: number;
+  /**
+   * Failed attempts of one file in all, progress or not, before it gives up.
+   * Default 4 x `retries`. A server that trickles a few bytes then stalls
+   * resets the in-a-row count every time; this bound still ends the download.
+   */
+  readonly totalRetries?: number;
   /** First retry delay; doubles per retry. Default 500 ms. */
   readonly retryDelayMs?: number;
   /** Default 15 s. */
@@ -119,6 +126,7 @@ class ModelDownload {
   readonly #storage: StorageLike | undefined;
   readonly #chunkSize: number;
   readonly #retries: number;
+  readonly #totalRetries: number;
   readonly #backoff: { baseDelayMs: number; maxDelayMs: number };
   readonly #idleTimeoutMs: number;
   readonly #sleep: Sleep;
@@ -139,6 +147,7 @@ class ModelDownload {
     this.#storage = options.storage === null ? undefined : (options.storage ?? defaultStorage());
     this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     this.#retries = options.retries ?? 5;
+    this.#totalRetries = options.totalRetries ?? 4 * this.#retries;
     this.#backoff = { baseDelayMs: options.retryDelayMs ?? 500, maxDelayMs: options.maxRetryDelayMs ?? 15_000 };
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
     this.#sleep = options.sleep ?? defaultSleep;
@@ -299,14 +308,18 @@ class ModelDownload {
     let expected = plan.size;
     const hashing = this.#verify === 'sha256' || (this.#verify === 'auto' && file.sha256 !== undefined);
     let hasher = hashing ? this.#createHasher() : undefined;
+    let check = contentCheckFor(path);
+    /** The sha256 the file must have: the manifest's, else the one the host sends (X-Linked-Etag). */
+    let expectedSha = file.sha256;
 
     let chunks = plan.resumeChunks;
-    if (chunks > 0 && hasher) chunks = await this.#rehash(path, chunks, hasher);
+    if (chunks > 0 && (hasher || check)) chunks = await this.#rehash(path, chunks, [hasher, check]);
     let committed = chunks * chunkSize; // bytes stored in the cache
     const buffer = new Uint8Array(expected === undefined ? chunkSize : Math.max(1, Math.min(chunkSize, expected - committed)));
     let chunkBuffer = buffer;
     let fill = 0; // bytes in chunkBuffer, not yet stored
     let failures = 0;
+    let allFailures = 0;
     let lastError = '';
 
     this.#tracker.initiate(path);
@@ -326,6 +339,7 @@ class ModelDownload {
       committed = 0;
       fill = 0;
       hasher = hashing ? this.#createHasher() : undefined;
+      check = contentCheckFor(path);
       await this.#book.update((files) => void delete files[path]);
       this.#tracker.update(path, 0);
     };
@@ -348,6 +362,7 @@ class ModelDownload {
         }, this.#idleTimeoutMs);
       };
       let received = 0;
+      let wrongContent = false;
       let bodyEnded = false;
       let retryAfter: string | null = null;
       try {
@@ -385,6 +400,13 @@ class ModelDownload {
           retryAfter = res.headers.get('Retry-After');
           throw new RetryableFailure();
         }
+        if (/^text\/html/i.test(res.headers.get('Content-Type') ?? '') && !/\.html?$/i.test(path)) {
+          // A login wall, captive portal or CDN error page answered with 200: never store it as the file.
+          await res.body?.cancel().catch(() => undefined);
+          lastError = 'the server sent an HTML page instead of the file';
+          wrongContent = true;
+          throw new RetryableFailure();
+        }
         if (position > 0) {
           const start = contentRangeStart(res.headers.get('Content-Range'));
           if (res.status !== 206 || (start !== undefined && start !== position)) {
@@ -395,6 +417,12 @@ class ModelDownload {
               throw new RetryableFailure();
             }
           }
+        }
+        const linked = linkedSha256(res.headers);
+        if (linked !== undefined && file.sha256 === undefined && this.#verify !== 'size' && committed + fill === 0) {
+          // The host vouches for the content (Hugging Face sends the LFS sha256): hash from the first byte and hold it to that.
+          expectedSha = linked;
+          hasher ??= this.#createHasher();
         }
         const rangeTotal = res.status === 206 ? contentRangeTotal(res.headers.get('Content-Range')) : undefined;
         if (rangeTotal !== undefined && strictSize !== undefined && rangeTotal !== strictSize) {
@@ -421,6 +449,7 @@ class ModelDownload {
             received += value.length;
             this.#bytesDownloaded += value.length;
             hasher?.update(value);
+            check?.update(value);
             let offset = 0;
             while (offset < value.length) {
               if (fill === chunkBuffer.length && fill < chunkSize) {
@@ -448,16 +477,27 @@ class ModelDownload {
           lastError = `the connection closed after ${have} of ${want} bytes`;
           throw new RetryableFailure();
         }
+        const problem = check?.finish();
+        if (problem) {
+          // Served with 200 but not the file (an error page, a truncated model): fetch it again from the start.
+          lastError = `the server sent ${problem}`;
+          wrongContent = true;
+          await restart();
+          throw new RetryableFailure();
+        }
         expected ??= have;
         break;
       } catch (error) {
         if (error instanceof StippleError) throw await this.#fatal(path, error);
         if (this.#run.signal.aborted) throw cancelled();
         if (!(error instanceof RetryableFailure)) lastError = idle ? `no data for ${this.#idleTimeoutMs} ms` : errorMessage(error);
-        failures = received > 0 ? 1 : failures + 1;
-        if (failures > this.#retries) {
-          throw new DownloadError(path, url, `${lastError}; gave up after ${failures} failed attempts in a row. What was received is kept: download again to resume`, {
-            resumable: true,
+        failures = received > 0 && !wrongContent ? 1 : failures + 1;
+        allFailures++;
+        if (failures > this.#retries || allFailures > this.#totalRetries) {
+          const why = failures > this.#retries ? `${failures} failed attempts in a row` : `${allFailures} failed attempts`;
+          const kept = wrongContent ? 'Nothing of it was kept' : 'What was received is kept: download again to resume';
+          throw new DownloadError(path, url, `${lastError}; gave up after ${why}. ${kept}`, {
+            resumable: !wrongContent,
             cause: error,
           });
         }
@@ -478,10 +518,11 @@ class ModelDownload {
       throw await this.#fatal(path, this.#sizeMismatch(path, strictSize, `${size} bytes`));
     }
     const sha256 = hasher?.hex();
-    if (file.sha256 !== undefined && sha256 !== undefined && sha256 !== file.sha256) {
+    if (expectedSha !== undefined && sha256 !== undefined && sha256 !== expectedSha) {
+      const vouched = file.sha256 !== undefined ? 'the manifest describes' : 'the server vouched for (X-Linked-Etag)';
       throw await this.#fatal(
         path,
-        new IntegrityError(path, `sha256 ${file.sha256}`, `sha256 ${sha256}`, 'The file on the server is not the one the manifest describes (or it was corrupted in transit); it was not kept.'),
+        new IntegrityError(path, `sha256 ${expectedSha}`, `sha256 ${sha256}`, `The file on the server is not the one ${vouched} (or it was corrupted in transit); it was not kept.`),
       );
     }
     const entry: CachedFile = {
@@ -497,8 +538,8 @@ class ModelDownload {
     this.#tracker.done(path);
   }
 
-  /** Feeds the stored chunks of a resumed file to the hasher; returns how many were intact. */
-  async #rehash(path: string, chunks: number, hasher: Hasher): Promise<number> {
+  /** Feeds the stored chunks of a resumed file to the hasher and content check; returns how many were intact. */
+  async #rehash(path: string, chunks: number, sinks: readonly ({ update(bytes: Uint8Array): unknown } | undefined)[]): Promise<number> {
     for (let i = 0; i < chunks; i++) {
       if (this.#run.signal.aborted) throw cancelled();
       const bytes = await this.#cache.getChunk(this.#manifest.id, path, i);
@@ -512,7 +553,7 @@ class ModelDownload {
         }
         return i;
       }
-      hasher.update(bytes);
+      for (const sink of sinks) sink?.update(bytes);
     }
     return chunks;
   }
@@ -602,6 +643,17 @@ class ModelDownload {
     const e = new CacheError(this.#manifest.id, path === undefined ? [] : [path], `could not write to ${this.#cache.description}: ${errorMessage(error)}`);
     return e;
   }
+}
+
+/**
+ * The sha256 in Hugging Face's `X-Linked-Etag` (the LFS object id, quoted),
+ * or undefined. A browser sees the header only when the response lists it in
+ * `Access-Control-Expose-Headers`, and only on the response `fetch` ends at
+ * (not on a redirect it followed).
+ */
+function linkedSha256(headers: Headers): string | undefined {
+  const m = /^(?:W\/)?"?([0-9a-f]{64})"?$/i.exec(headers.get('X-Linked-Etag')?.trim() ?? '');
+  return m ? m[1]!.toLowerCase() : undefined;
 }
 
 /** A failed attempt worth retrying (HTTP 5xx/429, a short body, a restart); the details are in `lastError`. */

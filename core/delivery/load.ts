@@ -39,7 +39,11 @@ export interface OpenModelOptions extends Omit<DownloadOptions, 'cache'> {
   readonly base?: string | URL;
   /** Never touch the network: a model that is not fully cached is a {@link CacheError}. */
   readonly offline?: boolean;
-  /** Checks made on every read from the cache. */
+  /**
+   * Checks made on every read from the cache. `sha256` also makes downloads
+   * compute and record every file's sha256 (unless `verify` says otherwise),
+   * so each read is checked against the hash of the bytes first received.
+   */
   readonly readVerify?: CachedSourceOptions['verify'];
 }
 
@@ -88,7 +92,15 @@ export async function openModelSource(input: ModelInput, options: OpenModelOptio
  * are read and every component file checked, ready for the runtime.
  */
 export async function loadModel(input: ModelInput, options: OpenModelOptions = {}): Promise<ModelRepo> {
-  return loadModelRepo(await openModelSource(input, options));
+  const source = await openModelSource(input, options);
+  try {
+    return await loadModelRepo(source);
+  } catch (error) {
+    // A cached file found damaged on read has been dropped from the record: fetch it (and any
+    // other damaged file found with it) once more. Offline, the CacheError says how to repair.
+    if (!(source instanceof CachedSource) || !(error instanceof CacheError) || options.offline) throw error;
+    return loadModelRepo(await openModelSource(input, options));
+  }
 }
 
 /** Downloads what is missing of `manifest` (nothing, when all is cached) and opens it from the cache. */
@@ -102,7 +114,8 @@ async function ensureCached(manifest: ModelManifest, cache: ModelCache, options:
     const missing = check.record ? check.missing : [];
     throw new CacheError(manifest.id, missing, `not ${check.record ? 'fully ' : ''}cached, and loading offline was asked for`);
   }
-  await downloadModel(manifest, { ...options, cache });
+  const verify = options.verify ?? (options.readVerify === 'sha256' ? 'sha256' : undefined);
+  await downloadModel(manifest, { ...options, cache, verify });
   return CachedSource.open(cache, manifest.id, { verify: options.readVerify });
 }
 
@@ -115,7 +128,7 @@ async function openUrl(url: string, cache: ModelCache, options: OpenModelOptions
     return new CachedSource(cache, check.record, { verify: options.readVerify });
   }
   if (options.offline) throw new CacheError(id, check.missing, 'not cached, and loading offline was asked for');
-  const manifest = check.record?.manifest ?? (await discoverManifest(id, { fetch: options.fetch }));
+  const manifest = check.record?.manifest ?? (await discoverManifest(id, { fetch: options.fetch, signal: options.signal, idleTimeoutMs: options.idleTimeoutMs }));
   return ensureCached(manifest, cache, options);
 }
 

@@ -9,7 +9,7 @@
  */
 import { mkdir, open, readdir, readFile, rename, rm, statfs, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ChunkRef, ModelCache, ModelRecord, StorageEstimateLike } from './cache';
+import { isModelRecord, type ChunkRef, type ModelCache, type ModelRecord, type StorageEstimateLike } from './cache';
 
 const RECORD = 'record.json';
 const CHUNKS = 'chunks';
@@ -26,13 +26,30 @@ export class NodeFsCache implements ModelCache {
     this.description = `folder ${this.root}`;
   }
 
+  /**
+   * The record, or `undefined` when there is none. A damaged `record.json`
+   * (cut short, overwritten, not a record) is moved aside to
+   * `record.json.damaged` and treated as absent: the next download rebuilds
+   * the record and fetches the model again, instead of every load failing.
+   */
   async getRecord(model: string): Promise<ModelRecord | undefined> {
+    const path = join(this.#modelDir(model), RECORD);
+    let text: string;
     try {
-      return JSON.parse(await readFile(join(this.#modelDir(model), RECORD), 'utf8')) as ModelRecord;
+      text = await readFile(path, 'utf8');
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch {
+      record = undefined;
+    }
+    if (isModelRecord(record)) return record;
+    await rename(path, `${path}.damaged`).catch(() => undefined);
+    return undefined;
   }
 
   async putRecord(record: ModelRecord): Promise<void> {

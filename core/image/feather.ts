@@ -35,11 +35,15 @@ export function featherMask(mask: Mask, px: number): Mask {
  * `2 * int(2.5 * blur + 0.5) + 1` kernel size), applied separably. Radii
  * above 12 px use three successive box blurs of matched variance
  * (Kovesi 2010, "Fast almost-Gaussian filtering"): linear time at any sigma.
+ * Sigma is clamped to the mask's larger side, so cost never grows past that.
  */
 export function blurMask(mask: Mask, sigma: number): Mask {
   assertMask(mask);
   if (!(Number.isFinite(sigma) && sigma >= 0)) throw new RangeError(`blurMask: sigma must be 0 or more (got ${sigma}).`);
   const { width, height } = mask;
+  // A blur wider than the image is already nearly flat across it; without the
+  // clamp the border padding grows with sigma and a typo like 1e9 never ends.
+  sigma = Math.min(sigma, Math.max(width, height));
   const radius = Math.floor(2.5 * sigma + 0.5);
   if (radius < 1) return { width, height, data: new Float32Array(mask.data) };
   let buf: Float32Array = new Float32Array(mask.data);

@@ -34,6 +34,7 @@ export function growMask(mask: Mask, px: number): Mask {
   if (px < 0) return shrinkMask(mask, -px);
   const { width, height } = mask;
   if (px < 1) return { width, height, data: new Float32Array(mask.data) };
+  px = Math.min(px, reachLimit(width, height));
   const data = isHard(mask.data) ? dilateHard(mask.data, width, height, px, 1) : dilateSoftAuto(mask.data, width, height, px);
   return { width, height, data };
 }
@@ -48,6 +49,7 @@ export function shrinkMask(mask: Mask, px: number): Mask {
   if (px < 0) return growMask(mask, -px);
   const { width, height } = mask;
   if (px < 1) return { width, height, data: new Float32Array(mask.data) };
+  px = Math.min(px, reachLimit(width, height));
   if (isHard(mask.data)) {
     // Erosion of the mask = the pixels not reached by dilating the unmasked set.
     return { width, height, data: dilateHard(mask.data, width, height, px, 0) };
@@ -148,6 +150,15 @@ function squaredDistanceTo(src: Float32Array, width: number, height: number, see
     }
   }
   return out;
+}
+
+/**
+ * A disc wider than the image's diagonal reaches every pixel from any pixel,
+ * so larger radii give the same result: clamping keeps the cost (which grows
+ * with the radius) bounded by the image size.
+ */
+function reachLimit(width: number, height: number): number {
+  return Math.ceil(Math.hypot(width, height)) + 1;
 }
 
 /** Half-width of the disc row at |dy| = 0..floor(px): `floor(sqrt(px^2 - dy^2))`. */

@@ -5,6 +5,7 @@
  * the image shows) and the target prompt (what it should show), and mark where
  * the two predictions differ most.
  */
+import { EDIT_LIMITS } from './limits';
 import { throwIfCancelled } from '../errors';
 import { InvalidInputError } from '../image';
 import { yieldToEventLoop } from '../jobs/yield';
@@ -142,10 +143,11 @@ export function checkMaskParams(g: Pick<MaskGeneration, 'maps' | 'strength' | 't
   if (!(Number.isFinite(g.threshold) && g.threshold > 0)) {
     throw new InvalidInputError(`The mask threshold ratio must be a number above 0 (got ${g.threshold}).`);
   }
-  if (!Number.isInteger(g.steps) || g.steps < 1) {
-    throw new InvalidInputError(`Mask steps must be a whole number of at least 1 (got ${g.steps}).`);
+  const { steps, guidance } = EDIT_LIMITS;
+  if (!Number.isInteger(g.steps) || g.steps < steps.min || g.steps > steps.max) {
+    throw new InvalidInputError(`Mask steps must be a whole number from ${steps.min} to ${steps.max} (got ${g.steps}).`);
   }
-  if (!(Number.isFinite(g.guidance) && g.guidance >= 0)) {
-    throw new InvalidInputError(`Mask guidance must be a number of at least 0 (got ${g.guidance}).`);
+  if (!(Number.isFinite(g.guidance) && g.guidance >= guidance.min && g.guidance <= guidance.max)) {
+    throw new InvalidInputError(`Mask guidance must be a number from ${guidance.min} to ${guidance.max} (got ${g.guidance}).`);
   }
 }

@@ -9,6 +9,7 @@
  *    the current level after every step.
  * A user-given mask skips stage 1. Runs on any 4-channel model.
  */
+import { EDIT_LIMITS } from './limits';
 import { InvalidInputError, resizeMask, type Mask } from '../image';
 import type { ClipTokenizer } from '../text';
 import { createInverseScheduler } from '../schedulers';
@@ -99,8 +100,9 @@ export function resolveDiffEdit(options: DiffEditOptions | undefined, steps: num
     maskMaps: options.maskMaps ?? 10,
     maskThreshold: options.maskThreshold ?? 3.0,
   };
-  if (!(Number.isFinite(r.invertGuidance) && r.invertGuidance >= 0)) {
-    throw new InvalidInputError(`Inversion guidance must be a number of at least 0 (got ${r.invertGuidance}).`);
+  const { guidance: limit } = EDIT_LIMITS;
+  if (!(Number.isFinite(r.invertGuidance) && r.invertGuidance >= limit.min && r.invertGuidance <= limit.max)) {
+    throw new InvalidInputError(`Inversion guidance must be a number from ${limit.min} to ${limit.max} (got ${r.invertGuidance}).`);
   }
   // Checked here too so a bad value fails before any model work.
   checkMaskParams({ maps: r.maskMaps, strength: r.maskStrength, threshold: r.maskThreshold, steps: r.maskSteps, guidance: r.maskGuidance });

@@ -1,11 +1,12 @@
 /**
  * The parameters of an edit, their defaults and their validation.
  */
-import { InvalidInputError, type Mask, type RgbaImage } from '../image';
+import type { Mask, RgbaImage } from '../image';
 import type { ProgressCallback } from '../jobs/progress';
 import type { SchedulerName } from '../schedulers';
 import type { NoiseSource } from '../tensor/noise';
 import type { DiffEditOptions, ResolvedDiffEdit } from './diffedit';
+import { validateEditRequest } from './limits';
 import type { MaskedContent } from './mask-edit';
 import type { Resolution } from './resolution';
 
@@ -93,17 +94,16 @@ export interface ResolvedParams {
   diffedit?: ResolvedDiffEdit;
 }
 
-const MASKED_CONTENT: readonly MaskedContent[] = ['original', 'fill', 'latent-noise', 'latent-nothing'];
-
 const DEFAULT_STRENGTH: Record<Operation, number> = { inpaint: 1, 'mask-edit': 0.75, sdedit: 0.6, pix2pix: 1, diffedit: 0.8 };
 
-/** Fills defaults and checks ranges; throws {@link InvalidInputError} with a message for the designer. */
+/** Checks the request against `./limits` and fills defaults; throws `InvalidInputError` with a message for the designer. */
 export function resolveParams(
   operation: Operation,
   req: EditRequest,
   defaultScheduler: SchedulerName,
   seed: number | null,
 ): ResolvedParams {
+  validateEditRequest(operation, req);
   const p: ResolvedParams = {
     prompt: req.prompt ?? '',
     negativePrompt: req.negativePrompt ?? '',
@@ -122,32 +122,5 @@ export function resolveParams(
     maskedContent: req.maskedContent ?? 'original',
     resolution: req.resolution ?? 'input',
   };
-  if (typeof p.prompt !== 'string') throw new InvalidInputError('The prompt must be text.');
-  if (!Number.isInteger(p.steps) || p.steps < 1) {
-    throw new InvalidInputError(`Steps must be a whole number of at least 1 (got ${p.steps}).`);
-  }
-  if (!(p.strength > 0 && p.strength <= 1)) {
-    throw new InvalidInputError(`Strength must be above 0 and at most 1 (got ${p.strength}).`);
-  }
-  if (!Number.isFinite(p.guidance) || p.guidance < 0) {
-    throw new InvalidInputError(`Guidance must be a number of at least 0 (got ${p.guidance}).`);
-  }
-  if (!Number.isFinite(p.imageGuidance) || p.imageGuidance < 0) {
-    throw new InvalidInputError(`Image guidance must be a number of at least 0 (got ${p.imageGuidance}).`);
-  }
-  if (!Number.isInteger(p.count) || p.count < 1 || p.count > 16) {
-    throw new InvalidInputError(`The number of images must be between 1 and 16 (got ${p.count}).`);
-  }
-  if (!(p.eta >= 0 && p.eta <= 1)) throw new InvalidInputError(`Eta must be between 0 and 1 (got ${p.eta}).`);
-  for (const [name, v] of [
-    ['Mask blur', p.maskBlur],
-    ['Only-masked padding', p.onlyMaskedPadding],
-  ] as const) {
-    if (!Number.isFinite(v) || v < 0) throw new InvalidInputError(`${name} must be 0 px or more (got ${v}).`);
-  }
-  if (!MASKED_CONTENT.includes(p.maskedContent)) {
-    throw new InvalidInputError(`Masked content must be one of ${MASKED_CONTENT.join(', ')} (got ${p.maskedContent}).`);
-  }
-  if (!Number.isFinite(p.maskGrow)) throw new InvalidInputError(`Mask grow must be a number of px (got ${p.maskGrow}).`);
   return p;
 }

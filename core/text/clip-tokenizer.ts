@@ -27,7 +27,11 @@ export interface TokenizerFiles {
 export interface TokenizedPrompt {
   /** `[bos, first maxLength-2 BPE ids, eos]`, padded with the pad id to `maxLength`. */
   inputIds: number[];
-  /** Number of BPE tokens of the prompt before truncation, without bos/eos. */
+  /**
+   * Number of BPE tokens of the prompt before truncation, without bos/eos.
+   * Exact up to `maxLength - 2 + 1024`; for longer prompts counting stops
+   * there and this is the count so far (a lower bound, still over the limit).
+   */
   numTokens: number;
   /** True when the prompt had more than `maxLength - 2` tokens and the rest was dropped. */
   truncated: boolean;
@@ -85,6 +89,23 @@ const SPECIAL_WORDS = ['<|startoftext|>', '<|endoftext|>'] as const;
  * without limit while still holding every word a user realistically reuses.
  */
 const CACHE_LIMIT = 20_000;
+
+/**
+ * Longest run of symbols BPE sees at once. BPE is quadratic in the word's
+ * length and a pasted 30,000-character "word" took 47 s; longer words are
+ * encoded in pieces of this many symbols (only the last carries `</w>`), as
+ * CLIP tokenizers bound the work per word. No real word comes near it; for
+ * such runs the pieces can differ from an unbounded BPE at the cuts.
+ */
+const MAX_BPE_SYMBOLS = 64;
+
+/**
+ * Tokens `encode` still counts once the prompt is known to be over the limit.
+ * Counting every token of a 100,000-character prompt costs time on every
+ * keystroke and changes nothing: past this many, `numTokens` is the count so
+ * far (a lower bound, and still over the limit).
+ */
+const MAX_COUNTED_PAST_LIMIT = 1024;
 
 /**
  * GPT-2's byte-to-unicode table: every byte gets a printable character, so
@@ -349,6 +370,7 @@ export class ClipTokenizer {
     return out;
   }
 
+
   /**
    * Turns a prompt into the text encoder's `input_ids`: `[bos]`, the first
    * `maxLength - 2` BPE ids, `[eos]`, then padding up to `maxLength`.
@@ -364,13 +386,15 @@ export class ClipTokenizer {
         if (numTokens < room) inputIds[numTokens + 1] = id;
         numTokens++;
       }
+      // ...but only so far: the ids are settled, and the count is already "too many".
+      if (numTokens > room + MAX_COUNTED_PAST_LIMIT) break;
     }
     inputIds[Math.min(numTokens, room) + 1] = this.eosId;
     return { inputIds, numTokens, truncated: numTokens > room };
   }
 
-  /** Normalises, pre-tokenises and BPE-encodes `text`, one entry per word. */
-  #words(text: string): WordPieces[] {
+  /** Normalises, pre-tokenises and BPE-encodes `text`, lazily: one entry per word (or per piece of a very long word). */
+  *#words(text: string): Generator<WordPieces> {
     // NFC, collapse whitespace, strip, lower-case: the HF fast CLIP normaliser
     // (ftfy's extra repairs are out of scope, see the fixture README).
     let normal = text.normalize('NFC').replace(WHITESPACE_RUNS, ' ');
@@ -378,24 +402,29 @@ export class ClipTokenizer {
     if (normal.endsWith(' ')) normal = normal.slice(0, -1);
     normal = normal.toLowerCase();
 
-    const words = normal.match(WORD_PATTERN);
-    if (words === null) return [];
-    return words.map((word) => this.#pieces(word));
+    for (const match of normal.matchAll(WORD_PATTERN)) yield* this.#pieces(match[0]);
   }
 
-  /** BPE pieces of one pre-tokenised word, through the cache. */
-  #pieces(word: string): WordPieces {
+  /** BPE pieces of one pre-tokenised word, through the cache; a very long word in bounded pieces, uncached. */
+  *#pieces(word: string): Generator<WordPieces> {
     const hit = this.#cache.get(word);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) return yield hit;
 
-    let tokens: string[];
     if ((SPECIAL_WORDS as readonly string[]).includes(word) && this.#vocab.has(word)) {
-      tokens = [word];
-    } else {
-      let encoded = '';
-      for (const byte of UTF8.encode(word)) encoded += BYTE_TABLE[byte];
-      tokens = this.#bpe(encoded);
+      return yield this.#remember(word, [word]);
     }
+    let encoded = '';
+    for (const byte of UTF8.encode(word)) encoded += BYTE_TABLE[byte];
+    // BYTE_TABLE characters are all in the BMP, so string length = symbol count.
+    if (encoded.length <= MAX_BPE_SYMBOLS) return yield this.#remember(word, this.#bpe(encoded, true));
+    for (let at = 0; at < encoded.length; at += MAX_BPE_SYMBOLS) {
+      const last = at + MAX_BPE_SYMBOLS >= encoded.length;
+      const tokens = this.#bpe(encoded.slice(at, at + MAX_BPE_SYMBOLS), last);
+      yield { tokens, ids: tokens.map((t) => this.#vocab.get(t) ?? this.unkId) };
+    }
+  }
+
+  #remember(word: string, tokens: string[]): WordPieces {
     const pieces: WordPieces = {
       tokens,
       ids: tokens.map((t) => this.#vocab.get(t) ?? this.unkId),
@@ -412,13 +441,13 @@ export class ClipTokenizer {
 
   /**
    * Byte-pair encoding of one byte-encoded word: start from single symbols
-   * (the last one carrying `</w>`), then repeatedly merge every occurrence of
+   * (the last one carrying `</w>` when `endOfWord`), then repeatedly merge every occurrence of
    * the adjacent pair with the lowest rank until no known pair is left.
    */
-  #bpe(word: string): string[] {
+  #bpe(word: string, endOfWord: boolean): string[] {
     let symbols = Array.from(word);
     const last = symbols.length - 1;
-    symbols[last] = symbols[last] + END_OF_WORD;
+    if (endOfWord) symbols[last] = symbols[last] + END_OF_WORD;
 
     while (symbols.length > 1) {
       let bestRank = Infinity;

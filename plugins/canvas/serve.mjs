@@ -4,12 +4,14 @@
 //   /models/tiny-sd/  the tiny fixture models (test/fixtures/tiny-sd)
 // with cross-origin isolation headers (COOP/COEP) so ONNX Runtime can use
 // threads. `node plugins/canvas/serve.mjs [demo-dir]`; PORT sets the port.
+// Requests whose Host is not a loopback name are refused (DNS rebinding).
 import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isAllowedHost } from './loopback-host.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -48,7 +50,13 @@ export async function startDemoServer(options = {}) {
     ['/models/tiny-sd/', join(root, 'test/fixtures/tiny-sd')],
     ['/', resolve(root, options.demoDir ?? 'dist/demo')],
   ];
+  let boundPort = 0;
   const server = createServer((req, res) => {
+    if (!isAllowedHost(req.headers.host, host, boundPort)) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`Refused: this development server answers only to ${host}:${boundPort} (Host was ${req.headers.host ?? 'missing'}).`);
+      return;
+    }
     handle(req, res, mounts).catch((error) => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(`Internal error: ${error instanceof Error ? error.message : String(error)}`);
@@ -60,6 +68,7 @@ export async function startDemoServer(options = {}) {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : Number(options.port);
+  boundPort = port;
   return {
     url: `http://${host}:${port}/`,
     port,

@@ -1,18 +1,21 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, extname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { StippleError } from '../../core/errors';
+import { errorMessage, StippleError } from '../../core/errors';
 import { createEditor, type EditResult } from '../../core/editor';
-import { maskFromImage } from '../../core/image';
-import { decodePng, encodePng } from '../../core/image/png-node';
+import { InvalidInputError, maskFromImage } from '../../core/image';
+import { encodePng } from '../../core/image/png-node';
 import { loadModelRepo } from '../../core/models';
 import { NodeFolderSource } from '../../core/models/node-folder-source';
+import { validateEditRequest } from '../../core/pipelines/limits';
+import type { MaskedContent } from '../../core/pipelines/mask-edit';
 import { OPERATIONS, type Operation } from '../../core/pipelines/request';
 import { RESOLUTIONS, type Resolution } from '../../core/pipelines/resolution';
 import { SCHEDULER_NAMES, type SchedulerName } from '../../core/schedulers';
-import { loadFixtureNoise, type ReplayNoise } from '../../core/tensor';
-import { parsePythonJson } from '../../core/python-json';
+import { loadFixtureNoise } from '../../core/tensor';
+import type { NoiseSource } from '../../core/tensor/noise';
 import { diffedit, DIFFEDIT_USAGE } from './diffedit';
+import { decimal, readImageFile, readInputFile, readJsonFile } from './inputs';
+import { planOutputs, writeAllOrNothing, type OutputPlan } from './outputs';
 
 export const USAGE = `Usage:
   stipple tokenize --model DIR PROMPT...
@@ -41,6 +44,11 @@ export async function run(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof StippleError) {
       process.stderr.write(`stipple: ${error.message}\n`);
+      return 1;
+    }
+    // node:util parseArgs: an unknown flag, or a flag without its value.
+    if (String((error as { code?: unknown } | null)?.code).startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`stipple: ${errorMessage(error)}\n`);
       return 1;
     }
     throw error;
@@ -93,43 +101,50 @@ async function edit(operation: Operation, argv: string[]): Promise<number> {
       height: { type: 'string' },
     },
   });
+  for (const [name, value] of Object.entries(values)) {
+    if (value === '' && name !== 'prompt' && name !== 'negative-prompt') throw new InvalidInputError(`--${name} needs a value.`);
+  }
   if (!values.model) throw usage(`${operation} needs --model DIR`);
   if (!values.image) throw usage(`${operation} needs --image PNG`);
   if (values.prompt === undefined) throw usage(`${operation} needs --prompt TEXT`);
   if (!values.out) throw usage(`${operation} needs --out OUT.png`);
   if (values.scheduler !== undefined && !(SCHEDULER_NAMES as readonly string[]).includes(values.scheduler)) {
-    throw usage(`unknown scheduler "${values.scheduler}"; use one of ${SCHEDULER_NAMES.join(', ')}`);
+    throw new InvalidInputError(`unknown scheduler "${values.scheduler}"; use one of ${SCHEDULER_NAMES.join(', ')}.`);
   }
 
   const resolution = resolutionFlags(values.resolution, values.width, values.height);
-  const image = decodePng(await readFile(values.image), values.image);
-  const mask = values.mask ? maskFromImage(decodePng(await readFile(values.mask), values.mask)) : undefined;
+  // Everything that can be checked without the model is checked first, so a typo costs nothing.
+  const request = {
+    prompt: values.prompt,
+    negativePrompt: values['negative-prompt'],
+    steps: decimal(values.steps, '--steps'),
+    strength: decimal(values.strength, '--strength'),
+    guidance: decimal(values.guidance, '--guidance'),
+    imageGuidance: decimal(values['image-guidance'], '--image-guidance'),
+    scheduler: values.scheduler as SchedulerName | undefined,
+    eta: decimal(values.eta, '--eta'),
+    count: decimal(values.count, '--count'),
+    seed: decimal(values.seed, '--seed'),
+    maskBlur: decimal(values['mask-blur'], '--mask-blur'),
+    maskGrow: decimal(values['mask-grow'], '--mask-grow'),
+    onlyMasked: values['only-masked'],
+    onlyMaskedPadding: decimal(values.padding, '--padding'),
+    maskedContent: values['masked-content'] as MaskedContent | undefined,
+  };
+  validateEditRequest(operation, request);
+  const plan = await planOutputs(values.out, values.raw, request.count ?? 1, {
+    '--image': values.image,
+    '--mask': values.mask,
+    '--noise': values.noise,
+  });
+  const image = await readImageFile(values.image, '--image');
+  const mask = values.mask ? maskFromImage(await readImageFile(values.mask, '--mask')) : undefined;
   const noise = values.noise ? await readNoise(values.noise) : undefined;
 
   const editor = await createEditor({ model: new NodeFolderSource(values.model) });
   try {
-    const result = await editor.edit(operation, {
-      image,
-      mask,
-      prompt: values.prompt,
-      negativePrompt: values['negative-prompt'],
-      steps: num(values.steps, '--steps'),
-      strength: num(values.strength, '--strength'),
-      guidance: num(values.guidance, '--guidance'),
-      imageGuidance: num(values['image-guidance'], '--image-guidance'),
-      scheduler: values.scheduler as SchedulerName | undefined,
-      eta: num(values.eta, '--eta'),
-      count: num(values.count, '--count'),
-      seed: num(values.seed, '--seed'),
-      noise,
-      maskBlur: num(values['mask-blur'], '--mask-blur'),
-      maskGrow: num(values['mask-grow'], '--mask-grow'),
-      onlyMasked: values['only-masked'],
-      onlyMaskedPadding: num(values.padding, '--padding'),
-      maskedContent: values['masked-content'] as 'original' | undefined,
-      resolution,
-    });
-    await writeOutputs(result, values.out, values.raw);
+    const result = await editor.edit(operation, { ...request, image, mask, noise, resolution });
+    await writeAllOrNothing(outputFiles(result, plan));
     for (const w of result.warnings) process.stderr.write(`stipple: note: ${w.message}\n`);
     if (values.json) process.stdout.write(`${JSON.stringify(result.meta)}\n`);
   } finally {
@@ -143,7 +158,7 @@ function resolutionFlags(resolution: string | undefined, width: string | undefin
   if ((width === undefined) !== (height === undefined)) throw usage('--width and --height go together: give both or neither');
   if (width !== undefined && height !== undefined) {
     if (resolution !== undefined) throw usage('give either --resolution or --width and --height, not both');
-    return { width: num(width, '--width')!, height: num(height, '--height')! };
+    return { width: decimal(width, '--width')!, height: decimal(height, '--height')! };
   }
   if (resolution !== undefined && !(RESOLUTIONS as readonly string[]).includes(resolution)) {
     throw usage(`unknown resolution "${resolution}"; use ${RESOLUTIONS.join(' or ')}, or --width and --height`);
@@ -151,27 +166,25 @@ function resolutionFlags(resolution: string | undefined, width: string | undefin
   return resolution as Resolution | undefined;
 }
 
-/** `OUT.png` for one image; `OUT-1.png`, `OUT-2.png`… for several. */
-export function outputPaths(out: string, count: number): string[] {
-  if (count === 1) return [out];
-  const ext = extname(out) || '.png';
-  const stem = out.slice(0, out.length - extname(out).length);
-  return Array.from({ length: count }, (_, i) => `${stem}-${i + 1}${ext}`);
+/** A `--noise` case.json and the float files it names; errors name the case file. */
+export async function readNoise(path: string): Promise<NoiseSource> {
+  const json = await readJsonFile(path, '--noise');
+  try {
+    return await loadFixtureNoise(json, (name) => readInputFile(join(dirname(path), name), '--noise'));
+  } catch (e) {
+    if (e instanceof StippleError && !(e instanceof InvalidInputError)) {
+      throw new InvalidInputError(`--noise ${path}: ${e.message}`, { cause: e });
+    }
+    throw e;
+  }
 }
 
-/** The recorded noise of a fixture `case.json` (`--noise`); its files are read next to it. */
-export function readNoise(caseJson: string): Promise<ReplayNoise> {
-  return readFile(caseJson, 'utf8').then((json) =>
-    loadFixtureNoise(parsePythonJson(json), (name) =>
-      readFile(join(dirname(caseJson), name)).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
-    ),
-  );
-}
-
-export async function writeOutputs(result: EditResult, out: string, raw: string | undefined): Promise<void> {
-  const paths = outputPaths(out, result.images.length);
-  await Promise.all(result.images.map((img, i) => writeFile(paths[i]!, encodePng(img))));
-  if (raw) await writeFile(raw, float32Bytes(result.raw));
+function outputFiles(result: EditResult, plan: OutputPlan): { path: string; bytes: Uint8Array }[] {
+  const files = result.images.map((img, i) => ({ path: plan.images[i]!, bytes: encodePng(img) }));
+  if (plan.raw) {
+    files.push({ path: plan.raw, bytes: float32Bytes(result.raw) });
+  }
+  return files;
 }
 
 /** A Float32Array as raw little-endian float32 bytes (the `.bin` files). */
@@ -191,13 +204,6 @@ function littleEndian(bytes: Uint8Array): Uint8Array {
     out[i + 3] = bytes[i]!;
   }
   return out;
-}
-
-export function num(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw usage(`${flag} needs a number, got "${value}"`);
-  return n;
 }
 
 class UsageError extends StippleError {

@@ -2,13 +2,16 @@
  * `stipple diffedit`: edit by description (DiffEdit). The flags are a contract
  * with scripts outside the repo; see README "DiffEdit".
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createEditor } from '../../core/editor';
-import { maskFromImage, maskToImage } from '../../core/image';
-import { decodePng, encodePng } from '../../core/image/png-node';
+import { InvalidInputError, maskFromImage, maskToImage } from '../../core/image';
+import { encodePng } from '../../core/image/png-node';
 import { NodeFolderSource } from '../../core/models/node-folder-source';
-import { float32Bytes, num, readNoise, usage, writeOutputs } from './commands';
+import { resolveDiffEdit } from '../../core/pipelines/diffedit';
+import { validateEditRequest } from '../../core/pipelines/limits';
+import { float32Bytes, readNoise, usage } from './commands';
+import { decimal, readImageFile } from './inputs';
+import { planOutputs, writeAllOrNothing } from './outputs';
 
 export const DIFFEDIT_USAGE = `  stipple diffedit --model DIR --image PNG --source-prompt TEXT --prompt TEXT
           [--source-negative-prompt TEXT] [--negative-prompt TEXT] [--invert-negative-prompt TEXT]
@@ -60,42 +63,60 @@ export async function diffedit(argv: string[]): Promise<number> {
   ] as const) {
     if (v[flag] === undefined) throw usage(`diffedit needs --${flag} ${what}`);
   }
-  const image = decodePng(await readFile(v.image!), v.image);
-  const mask = v.mask ? maskFromImage(decodePng(await readFile(v.mask), v.mask)) : undefined;
+  for (const [name, value] of Object.entries(v)) {
+    if (value === '' && !name.endsWith('prompt')) throw new InvalidInputError(`--${name} needs a value.`);
+  }
+  // Everything that can be checked without the model is checked first, so a typo costs nothing.
+  const request = {
+    prompt: v.prompt!,
+    negativePrompt: v['edit-negative-prompt'],
+    steps: decimal(v.steps, '--steps'),
+    strength: decimal(v.strength, '--strength'),
+    guidance: decimal(v.guidance, '--guidance'),
+    seed: decimal(v.seed, '--seed'),
+  };
+  validateEditRequest('diffedit', request);
+  const options = {
+    sourcePrompt: v['source-prompt']!,
+    sourceNegativePrompt: v['source-negative-prompt'],
+    targetNegativePrompt: v['negative-prompt'],
+    invertNegativePrompt: v['invert-negative-prompt'],
+    invertGuidance: decimal(v['invert-guidance'], '--invert-guidance'),
+    maskSteps: decimal(v['mask-steps'], '--mask-steps'),
+    maskStrength: decimal(v['mask-strength'], '--mask-strength'),
+    maskGuidance: decimal(v['mask-guidance'], '--mask-guidance'),
+    maskMaps: decimal(v['mask-maps'], '--mask-maps'),
+    maskThreshold: decimal(v['mask-threshold'], '--mask-threshold'),
+  };
+  resolveDiffEdit(options, request.steps ?? 1, request.guidance ?? 0);
+  const plan = await planOutputs(
+    v.out!,
+    v.raw,
+    1,
+    { '--image': v.image, '--mask': v.mask, '--noise': v.noise },
+    { '--mask-out': v['mask-out'], '--mask-raw': v['mask-raw'], '--inverted-raw': v['inverted-raw'] },
+  );
+  const image = await readImageFile(v.image!, '--image');
+  const mask = v.mask ? maskFromImage(await readImageFile(v.mask, '--mask')) : undefined;
   const noise = v.noise ? await readNoise(v.noise) : undefined;
 
   const editor = await createEditor({ model: new NodeFolderSource(v.model!) });
   try {
     const result = await editor.edit('diffedit', {
+      ...request,
       image,
       mask,
-      prompt: v.prompt!,
-      negativePrompt: v['edit-negative-prompt'],
-      steps: num(v.steps, '--steps'),
-      strength: num(v.strength, '--strength'),
-      guidance: num(v.guidance, '--guidance'),
-      seed: num(v.seed, '--seed'),
       noise,
-      diffedit: {
-        sourcePrompt: v['source-prompt']!,
-        sourceNegativePrompt: v['source-negative-prompt'],
-        targetNegativePrompt: v['negative-prompt'],
-        invertNegativePrompt: v['invert-negative-prompt'],
-        invertGuidance: num(v['invert-guidance'], '--invert-guidance'),
-        maskSteps: num(v['mask-steps'], '--mask-steps'),
-        maskStrength: num(v['mask-strength'], '--mask-strength'),
-        maskGuidance: num(v['mask-guidance'], '--mask-guidance'),
-        maskMaps: num(v['mask-maps'], '--mask-maps'),
-        maskThreshold: num(v['mask-threshold'], '--mask-threshold'),
-      },
+      diffedit: options,
     });
-    await writeOutputs(result, v.out!, v.raw);
     const d = result.diffedit;
-    if (d) {
-      if (v['mask-out']) await writeFile(v['mask-out'], encodePng(maskToImage(d.imageMask)));
-      if (v['mask-raw']) await writeFile(v['mask-raw'], float32Bytes(d.mask));
-      if (v['inverted-raw']) await writeFile(v['inverted-raw'], float32Bytes(d.inverted));
-    }
+    const files = [{ path: plan.images[0]!, bytes: encodePng(result.images[0]!) }];
+    if (plan.raw) files.push({ path: plan.raw, bytes: float32Bytes(result.raw) });
+    const extra = plan.extra;
+    if (d && extra['--mask-out']) files.push({ path: extra['--mask-out'], bytes: encodePng(maskToImage(d.imageMask)) });
+    if (d && extra['--mask-raw']) files.push({ path: extra['--mask-raw'], bytes: float32Bytes(d.mask) });
+    if (d && extra['--inverted-raw']) files.push({ path: extra['--inverted-raw'], bytes: float32Bytes(d.inverted) });
+    await writeAllOrNothing(files);
     for (const w of result.warnings) process.stderr.write(`stipple: note: ${w.message}\n`);
     if (v.json) {
       const stages = d?.stages;

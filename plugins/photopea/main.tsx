@@ -5,7 +5,8 @@
  * layer. Everything runs in this page: nothing is uploaded.
  *
  * Query parameters: `?model=URL` loads a model straight from a URL (no
- * cache), e.g. one served next to the plugin.
+ * cache), e.g. one served next to the plugin; a model from another origin
+ * is only offered, and loads when the designer accepts.
  */
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -26,7 +27,10 @@ import { CancelledError, errorMessage } from '../../core/errors';
 import { bytesToBase64 } from '../../core/image';
 import type { Operation } from '../../core/pipelines/request';
 import {
+  askToDownload,
   injectPanelStyles,
+  loadsWithoutAsking,
+  ModelLinkPrompt,
   OPERATION_LABELS,
   Panel,
   RgbaCanvas,
@@ -80,6 +84,7 @@ function App() {
   const [shown, setShown] = useState<{ edit: PhotopeaEdit; selected: number; view: 'after' | 'before' } | null>(null);
   const [notice, setNotice] = useState('');
   const [offer, setOffer] = useState<Offer | null>(null);
+  const [linkedModel, setLinkedModel] = useState<string | null>(null);
   const [applying, setApplying] = useState(false);
   const controller = useRef<AbortController | null>(null);
   const lastLayer = useRef<ReturnType<TestHook['lastLayer']>>(null);
@@ -125,10 +130,11 @@ function App() {
     const onFocus = (): void => void refreshDoc();
     window.addEventListener('focus', onFocus);
     const direct = new URLSearchParams(location.search).get('model');
+    if (direct && !loadsWithoutAsking(direct, location.href)) setLinkedModel(direct);
     const ready = (async () => {
       await Promise.all([
         client.ready().then(refreshDoc, (error: unknown) => setDocState({ kind: 'none', message: errorMessage(error) })),
-        direct ? load({ type: 'direct', url: direct }) : Promise.resolve(),
+        direct && loadsWithoutAsking(direct, location.href) ? load({ type: 'direct', url: direct }) : Promise.resolve(),
         refreshCache(),
       ]);
     })();
@@ -270,6 +276,16 @@ function App() {
           Refresh
         </button>
       </div>
+      {linkedModel && (
+        <ModelLinkPrompt
+          question={askToDownload(linkedModel, location.href)}
+          onAccept={() => {
+            setLinkedModel(null);
+            void load({ type: 'direct', url: linkedModel });
+          }}
+          onDecline={() => setLinkedModel(null)}
+        />
+      )}
       {offer && (
         <div class="pp-offer" role="group" aria-label="Edit the whole image">
           <span>{offer.message}</span>

@@ -28,6 +28,8 @@ export type { ControlSet, PanelParams, ParamsRequest } from './params';
 export { formatBytes, formatDuration, formatEta, formatTokens, PHASE_LABELS } from './format';
 export { FilesSource } from './files-source';
 export { modelSizes, panelResolution, workingSizeLabel } from './working-size';
+export { askToDownload, loadsWithoutAsking } from './model-link';
+export { ModelLinkPrompt } from './components/ModelLinkPrompt';
 export type { PickedFile } from './files-source';
 export { PANEL_CSS, injectPanelStyles } from './styles';
 export { ModelManager } from './components/ModelManager';

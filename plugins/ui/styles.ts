@@ -67,6 +67,7 @@ export const PANEL_CSS = `
 .stp-panel h4 { font-size: 13px; margin: 8px 0 4px; }
 .stp-panel p { margin: 0; }
 .stp-hint { color: var(--stp-muted); font-size: 12.5px; }
+.stp-link-prompt { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 6px 0; }
 .stp-block { display: block; }
 .stp-sr { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .stp-warning { color: var(--stp-warn-fg); background: var(--stp-warn-bg); padding: 4px 6px; border-radius: 4px; }

@@ -2,6 +2,7 @@
 import { NodeFolderSource } from '../../core/models/node-folder-source';
 import { loadModelRepo } from '../../core/models';
 import { createRuntime } from '../../core/runtime';
+import type { ClipTokenizer } from '../../core/text';
 import { FIXTURES, median, timeRuns } from './measure';
 
 const PROMPTS = [
@@ -33,6 +34,8 @@ export async function benchEngine(): Promise<void> {
   }
   console.log('Tokenizer (CLIP BPE)');
   console.table(rows);
+  console.log('Tokenizer on 100,000-character prompts (issue 13: target < 50 ms each, fresh words every run)');
+  console.table(longPromptRows(repo.tokenizer));
 
   const runtime = createRuntime();
   await (await runtime.createTextEncoder(repo)).release(); // wasm start-up is paid once per process
@@ -53,4 +56,38 @@ export async function benchEngine(): Promise<void> {
   }
   console.log('Session creation (onnxruntime-web wasm, 1 thread; median of 3)');
   console.table(sessionRows);
+}
+
+/** A 100k-character prompt of each shape, new words every run so the word cache never helps: median of 5. */
+function longPromptRows(tokenizer: ClipTokenizer): Record<string, string>[] {
+  let seed = 1;
+  const letters = (n: number): string => {
+    let out = '';
+    for (let i = 0; i < n; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      out += String.fromCharCode(97 + (seed % 26));
+    }
+    return out;
+  };
+  const shapes: Record<string, () => string> = {
+    'one 100k-character word': () => letters(100_000),
+    'words of 4-12 letters': () => {
+      let out = '';
+      while (out.length < 100_000) out += `${letters(4 + (seed % 9))} `;
+      return out.slice(0, 100_000);
+    },
+    'punctuation and digits': () => letters(100_000).replace(/[aeiou]/g, (c) => (c === 'a' ? '1' : c === 'e' ? ',' : c === 'i' ? '!' : c === 'o' ? '9' : '.')),
+  };
+  return Object.entries(shapes).map(([shape, make]) => {
+    const times: number[] = [];
+    let tokens = 0;
+    for (let i = 0; i < 5; i++) {
+      const prompt = make();
+      const t = performance.now();
+      tokens = tokenizer.encode(prompt).numTokens;
+      times.push(performance.now() - t);
+    }
+    const ms = median(times);
+    return { shape, 'median ms': ms.toFixed(1), 'max ms': Math.max(...times).toFixed(1), 'tokens counted': String(tokens), '< 50 ms': ms < 50 ? 'yes' : 'NO' };
+  });
 }

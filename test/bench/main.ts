@@ -8,9 +8,17 @@ import { benchEdits } from './edits';
 import { benchDelivery } from './delivery';
 import { benchBrowser } from './browser';
 import { benchDiffEdit } from './diffedit';
+import { benchReliability } from './reliability';
 
 const only = process.argv[2];
-const suites: Record<string, () => Promise<void>> = { engine: benchEngine, edits: benchEdits, delivery: benchDelivery, browser: benchBrowser, diffedit: benchDiffEdit };
+const suites: Record<string, () => Promise<void>> = {
+  engine: benchEngine,
+  edits: benchEdits,
+  delivery: benchDelivery,
+  browser: benchBrowser,
+  reliability: benchReliability,
+  diffedit: benchDiffEdit,
+};
 for (const [name, run] of Object.entries(suites)) {
   if (only && only !== name) continue;
   console.log(`\n## ${name}`);

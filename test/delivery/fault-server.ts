@@ -1,7 +1,8 @@
 /**
  * A static file server on 127.0.0.1 for download tests, with faults to
  * inject per path: an error status, a dropped connection, a wrong
- * Content-Length, slow bodies, Range ignored. Serves folders (the fixture
+ * Content-Length, slow bodies, Range ignored, an HTML page with status 200,
+ * a trickle then a stall, no answer at all. Serves folders (the fixture
  * repos) and generated files (large benchmark files that never touch disk).
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -23,6 +24,14 @@ export interface Fault {
   delayMs?: number;
   /** Serve these bytes instead of the file (e.g. a corrupted copy). */
   body?: Uint8Array;
+  /** Answer 200 with an HTML page instead of the file, as a captive portal or a broken CDN does. */
+  html?: boolean;
+  /** Send this many body bytes, then nothing more while keeping the connection open (a trickle then a stall). */
+  stallAfter?: number;
+  /** Never answer: no status, no headers, the connection held open (a server that hangs, e.g. during discovery). */
+  stall?: boolean;
+  /** Extra response headers, e.g. Hugging Face's `X-Linked-Etag`. */
+  headers?: Record<string, string>;
   /** Only the first `times` matching requests get the fault (default: all). */
   times?: number;
   /** Methods the fault applies to (default: GET only, so HEAD probes see the truth). */
@@ -121,6 +130,12 @@ export async function startFaultServer(routes: Record<string, string> = {}): Pro
       res.writeHead(fault.status, { 'Content-Type': 'text/plain', 'Retry-After': '0' }).end(`fault ${fault.status}`);
       return;
     }
+    if (fault?.stall) return; // held open until the client gives up or the server closes
+    if (fault?.html) {
+      const page = '<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>';
+      res.writeHead(200, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(page) }).end(method === 'HEAD' ? undefined : page);
+      return;
+    }
     let file = await lookup(path);
     if (fault?.body) file = bytesFile(fault.body);
     if (!file) {
@@ -131,7 +146,7 @@ export async function startFaultServer(routes: Record<string, string> = {}): Pro
     let start = 0;
     let end = file.size; // exclusive
     let status = 200;
-    const headers: Record<string, string | number> = { 'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes' };
+    const headers: Record<string, string | number> = { 'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes', ...fault?.headers };
     const match = range === undefined || fault?.ignoreRange ? null : /^bytes=(\d+)-(\d*)$/.exec(range);
     if (match) {
       start = Number(match[1]);
@@ -150,7 +165,8 @@ export async function startFaultServer(routes: Record<string, string> = {}): Pro
       res.end();
       return;
     }
-    const limit = fault?.dropAfter === undefined ? length : Math.min(length, fault.dropAfter);
+    const cut = fault?.dropAfter ?? fault?.stallAfter;
+    const limit = cut === undefined ? length : Math.min(length, cut);
     state.active++;
     state.maxActive = Math.max(state.maxActive, state.active);
     try {
@@ -159,6 +175,7 @@ export async function startFaultServer(routes: Record<string, string> = {}): Pro
       state.active--;
     }
     if (res.destroyed) return;
+    if (fault?.stallAfter !== undefined && fault.stallAfter < length) return; // the rest never comes
     if (fault?.dropAfter !== undefined && fault.dropAfter < length) {
       res.socket?.destroy();
       return;
@@ -178,7 +195,7 @@ export async function startFaultServer(routes: Record<string, string> = {}): Pro
       const n = Math.min(PIECE, limit - sent);
       const piece = file.read(start + sent, start + sent + n);
       sent += n;
-      if (sent === limit && fault?.dropAfter !== undefined) {
+      if (sent === limit && (fault?.dropAfter !== undefined || fault?.stallAfter !== undefined)) {
         // Hand the last bytes to the socket before the connection is cut, so the client gets exactly `dropAfter`.
         await new Promise<void>((r) => res.write(piece, () => r()));
         break;

@@ -19,7 +19,10 @@ import { CancelledError, errorMessage } from '../../../core/errors';
 import type { Mask, RgbaImage } from '../../../core/image';
 import type { Operation } from '../../../core/pipelines/request';
 import {
+  askToDownload,
   injectPanelStyles,
+  loadsWithoutAsking,
+  ModelLinkPrompt,
   OPERATION_LABELS,
   Panel,
   RgbaCanvas,
@@ -68,6 +71,7 @@ function App() {
   const [status, setStatus] = useState<ModelStatus>({ state: 'idle' });
   const [pending, setPending] = useState<Pending | null>(null);
   const [message, setMessage] = useState('');
+  const [linkedModel, setLinkedModel] = useState<{ choice: ModelChoice; from: string } | null>(null);
   const [written, setWritten] = useState<{ nodeId: string; name: string } | null>(null);
   const controller = useRef<AbortController | null>(null);
   const inputs = useRef(new WeakMap<RgbaImage, { input: FigmaInput; meta?: EditMeta }>());
@@ -101,7 +105,14 @@ function App() {
       setMessage('This is Stipple’s Figma panel: open it from the Stipple plugin in Figma (Plugins › Development › Stipple).');
     }
     const wanted = new URLSearchParams(location.search).get('model');
-    if (wanted) void loadModel(PANEL_PRESETS.some((p) => p.id === wanted) ? { preset: wanted } : { url: wanted });
+    if (wanted) {
+      const preset = PANEL_PRESETS.find((p) => p.id === wanted);
+      const choice: ModelChoice = preset ? { preset: wanted } : { url: wanted };
+      // A link must not start a multi-GB download by itself: only the panel's own models load at once.
+      const from = preset ? (isLocalPreset(preset) ? location.href : (preset.baseUrl ?? '')) : wanted;
+      if (loadsWithoutAsking(from, location.href)) void loadModel(choice);
+      else setLinkedModel({ choice, from });
+    }
     const hook: FigmaTestHook = {
       state: () => live.current.state,
       selection: () => live.current.selection,
@@ -219,6 +230,16 @@ function App() {
           <RgbaCanvas image={pending.view === 'before' && shownMask ? withMask(preview, shownMask) : preview} label={pending.view === 'after' ? 'Result' : 'Before, with the mask'} />
           <figcaption class="stp-hint">{pending.view === 'after' ? 'Result (not in the document until you apply it)' : 'Before, mask in red'}</figcaption>
         </figure>
+      )}
+      {linkedModel && (
+        <ModelLinkPrompt
+          question={askToDownload(linkedModel.from, location.href)}
+          onAccept={() => {
+            setLinkedModel(null);
+            void loadModel(linkedModel.choice);
+          }}
+          onDecline={() => setLinkedModel(null)}
+        />
       )}
       {message && (
         <p class="fg-message" role="status">
