@@ -277,8 +277,10 @@ export class Editor {
       onlyMasked: params.onlyMasked && mask ? { mask, padding: params.onlyMaskedPadding } : undefined,
     };
     const chunks = guidanceChunks(operation === 'pix2pix', params.guidance, params.imageGuidance);
+    // DiffEdit's batch changes between its stages: pin its sizes, not its batch.
+    const unetBatch = operation === 'diffedit' ? undefined : chunks * params.count;
     const pin = (fr: Framing) =>
-      this.components.pin({ width: fr.width, height: fr.height, unetBatch: chunks * params.count, sequence: this.repo.tokenizer.maxLength });
+      this.components.pin({ width: fr.width, height: fr.height, unetBatch, sequence: this.repo.tokenizer.maxLength });
     let framing: Framing | undefined;
     let refused: unknown;
     try {

@@ -17,8 +17,12 @@ export interface WorkingShape {
   /** Working image size in pixels. */
   width: number;
   height: number;
-  /** UNet batch: guidance chunks x images per call. */
-  unetBatch: number;
+  /**
+   * UNet batch: guidance chunks x images per call. Undefined leaves the batch
+   * free in every session, for edits whose batch changes between stages
+   * (DiffEdit: 4 prompts per map, then 2).
+   */
+  unetBatch?: number;
   /** Token ids per prompt (77 for CLIP). */
   sequence: number;
 }
@@ -46,7 +50,7 @@ function pinsFor(name: keyof Components, shape: WorkingShape | undefined, f: num
   const latent = { height: shape.height / f, width: shape.width / f };
   switch (name) {
     case 'textEncoder':
-      return { batch: 2, sequence: shape.sequence };
+      return { batch: shape.unetBatch === undefined ? undefined : 2, sequence: shape.sequence };
     case 'unet':
       return { batch: shape.unetBatch, sequence: shape.sequence, ...latent };
     case 'vaeEncoder':

@@ -116,8 +116,8 @@ describe('stipple diffedit defaults, mask round trip and errors', () => {
   it.each([
     [['--source-prompt'], /diffedit needs --source-prompt TEXT/],
     [['--mask-maps', '0'], /mask maps must be a whole number from 1 to 64/],
-    [['--mask-strength', 'lots'], /--mask-strength needs a number/],
-    [['--invert-guidance=-2'], /Inversion guidance must be a number of at least 0/],
+    [['--mask-strength', 'lots'], /--mask-strength needs a decimal number/],
+    [['--invert-guidance=-2'], /Inversion guidance must be a number from 0 to 100/],
   ])('fails clearly for %j and writes nothing', async (bad, message) => {
     const args = [...base, '--out', join(out, 'bad.png')];
     if (bad[0] === '--source-prompt') args.splice(args.indexOf(bad[0]), 2);
