@@ -1,21 +1,29 @@
 /**
  * Reference parity: each edit, fed diffusers' recorded noise, must reproduce
- * diffusers 0.31's output.bin within 2e-3 (fixture README tolerance).
+ * diffusers 0.31's output.bin within 2e-3 (fixture README tolerance), on
+ * onnxruntime-web (WASM) and, when it is installed (CI installs it), on
+ * onnxruntime-node; and the two runtimes must agree within 1e-4.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEditor, type Editor } from '../../core/editor';
 import { NodeFolderSource } from '../../core/models/node-folder-source';
+import { nativeRuntimeInstalled } from '../../core/runtime';
 import { CASES, caseImage, caseMask, caseNoise, caseOutput, loadCase, maxAbsDiff } from './golden';
+
+/** The runtimes to test: WASM always, native where onnxruntime-node is installed. */
+const RUNTIMES = (await nativeRuntimeInstalled()) ? (['wasm', 'native'] as const) : (['wasm'] as const);
+/** Output of each case per runtime, for the cross-runtime check. */
+const outputs = new Map<string, Float32Array>();
 
 const editors: Editor[] = [];
 afterAll(async () => {
   await Promise.all(editors.map((e) => e.dispose()));
 });
 
-describe.each(CASES)('$name through the core API ($operation)', ({ name, operation }) => {
+describe.each(RUNTIMES.flatMap((runtime) => CASES.map((k) => ({ ...k, runtime }))))('$name through the core API ($operation, $runtime)', ({ name, operation, runtime }) => {
   it('reproduces diffusers output.bin within 2e-3 with the recorded noise', async () => {
     const c = loadCase(name, operation);
-    const editor = await createEditor({ model: new NodeFolderSource(c.modelDir) });
+    const editor = await createEditor({ model: new NodeFolderSource(c.modelDir), ...(runtime === 'wasm' ? {} : { runtime, threads: 2 }) });
     editors.push(editor);
     const noise = await caseNoise(c);
     const p = c.json.params;
@@ -39,6 +47,30 @@ describe.each(CASES)('$name through the core API ($operation)', ({ name, operati
     expect(diff).toBeLessThan(2e-3);
     expect(result.images[0]!.width).toBe(p.width);
     expect(result.images[0]!.height).toBe(p.height);
+    outputs.set(`${name}/${runtime}`, result.raw);
+    // Same graphs, same noise: the runtimes differ only by float rounding in their kernels.
+    const wasm = outputs.get(`${name}/wasm`);
+    if (runtime === 'native' && wasm) expect(maxAbsDiff(result.raw, wasm)).toBeLessThan(1e-4);
+  });
+});
+
+describe.runIf(RUNTIMES.length > 1)('the native runtime on an external-data repo', () => {
+  it('reproduces the SDEdit golden', async () => {
+    const editor = await createEditor({ model: new NodeFolderSource(`${__dirname}/../fixtures/variants/external-data/sd`), runtime: 'native' });
+    editors.push(editor);
+    const c = loadCase('sdedit_img2img', 'sdedit');
+    const p = c.json.params;
+    const result = await editor.edit('sdedit', {
+      image: caseImage(c),
+      prompt: c.json.prompt,
+      negativePrompt: c.json.negative_prompt,
+      steps: p.num_inference_steps,
+      strength: p.strength,
+      guidance: p.guidance_scale,
+      scheduler: 'ddim',
+      noise: await caseNoise(c),
+    });
+    expect(maxAbsDiff(result.raw, caseOutput(c))).toBeLessThan(2e-3);
   });
 });
 
