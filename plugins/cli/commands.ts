@@ -6,19 +6,25 @@ import { createEditor, type EditResult } from '../../core/editor';
 import { maskFromImage } from '../../core/image';
 import { decodePng, encodePng } from '../../core/image/png-node';
 import { loadModelRepo } from '../../core/models';
-import { NodeFolderSource } from '../../core/models/node-folder-source';
 import { OPERATIONS, type Operation } from '../../core/pipelines/request';
+import { openRuntime, type RuntimeChoice } from '../../core/runtime';
 import { SCHEDULER_NAMES, type SchedulerName } from '../../core/schedulers';
 import { loadFixtureNoise } from '../../core/tensor';
+import { openCliModel } from './model-input';
+import { MODELS_USAGE, modelsCommand } from './models';
 
 export const USAGE = `Usage:
-  stipple tokenize --model DIR PROMPT...
-  stipple <inpaint|mask-edit|sdedit|pix2pix> --model DIR --image PNG [--mask PNG] --prompt TEXT
+  stipple tokenize --model MODEL [--quiet] PROMPT...
+  stipple <inpaint|mask-edit|sdedit|pix2pix> --model MODEL --image PNG [--mask PNG] --prompt TEXT
           [--negative-prompt TEXT] [--steps N] [--strength S] [--guidance G] [--image-guidance G]
           [--scheduler ${SCHEDULER_NAMES.join('|')}] [--eta E] [--count N] [--seed N]
           [--noise CASE.json] --out OUT.png [--raw OUT.bin] [--json]
           [--mask-blur PX] [--mask-grow PX] [--only-masked] [--padding PX]
-          [--masked-content original|fill|latent-noise|latent-nothing]`;
+          [--masked-content original|fill|latent-noise|latent-nothing]
+          [--runtime auto|wasm|native] [--threads N] [--quiet]
+  stipple models list|pull|rm|path|verify ...
+MODEL: a folder, a preset id, or a repo URL (downloaded once into the model cache).
+${MODELS_USAGE}`;
 
 /** Runs one CLI invocation and returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -29,6 +35,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   try {
     if (command === 'tokenize') return await tokenize(rest);
+    if (command === 'models') return await modelsCommand(rest);
     if ((OPERATIONS as readonly string[]).includes(command)) return await edit(command as Operation, rest);
     process.stderr.write(`stipple: unknown command "${command}".\n${USAGE}\n`);
     return 2;
@@ -44,11 +51,11 @@ export async function run(argv: string[]): Promise<number> {
 async function tokenize(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { model: { type: 'string' } },
+    options: { model: { type: 'string' }, quiet: { type: 'boolean' } },
     allowPositionals: true,
   });
-  if (!values.model) throw usage('tokenize needs --model DIR');
-  const repo = await loadModelRepo(new NodeFolderSource(values.model));
+  if (!values.model) throw usage('tokenize needs --model MODEL');
+  const repo = await loadModelRepo(await openCliModel(values.model, { quiet: values.quiet }));
   for (const prompt of positionals) {
     const t = repo.tokenizer.encode(prompt);
     process.stdout.write(`${JSON.stringify({ input_ids: t.inputIds, num_tokens: t.numTokens, truncated: t.truncated })}\n`);
@@ -82,15 +89,23 @@ async function edit(operation: Operation, argv: string[]): Promise<number> {
       'only-masked': { type: 'boolean' },
       padding: { type: 'string' },
       'masked-content': { type: 'string' },
+      runtime: { type: 'string' },
+      threads: { type: 'string' },
+      quiet: { type: 'boolean' },
     },
   });
-  if (!values.model) throw usage(`${operation} needs --model DIR`);
+  if (!values.model) throw usage(`${operation} needs --model MODEL`);
   if (!values.image) throw usage(`${operation} needs --image PNG`);
   if (values.prompt === undefined) throw usage(`${operation} needs --prompt TEXT`);
   if (!values.out) throw usage(`${operation} needs --out OUT.png`);
   if (values.scheduler !== undefined && !(SCHEDULER_NAMES as readonly string[]).includes(values.scheduler)) {
     throw usage(`unknown scheduler "${values.scheduler}"; use one of ${SCHEDULER_NAMES.join(', ')}`);
   }
+  if (values.runtime !== undefined && !['auto', 'wasm', 'native'].includes(values.runtime)) {
+    throw usage(`unknown runtime "${values.runtime}"; use auto, wasm or native`);
+  }
+  const threads = num(values.threads, '--threads');
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw usage(`--threads needs a whole number of at least 1, got "${values.threads}"`);
 
   const image = decodePng(await readFile(values.image), values.image);
   const mask = values.mask ? maskFromImage(decodePng(await readFile(values.mask), values.mask)) : undefined;
@@ -98,7 +113,8 @@ async function edit(operation: Operation, argv: string[]): Promise<number> {
     readFile(join(dirname(values.noise!), name)).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
   ) : undefined;
 
-  const editor = await createEditor({ model: new NodeFolderSource(values.model) });
+  const runtime = await openRuntime((values.runtime ?? 'auto') as RuntimeChoice, { threads });
+  const editor = await createEditor({ model: await openCliModel(values.model, { quiet: values.quiet }), runtime });
   try {
     const result = await editor.edit(operation, {
       image,
@@ -122,7 +138,8 @@ async function edit(operation: Operation, argv: string[]): Promise<number> {
     });
     await writeOutputs(result, values.out, values.raw);
     for (const w of result.warnings) process.stderr.write(`stipple: note: ${w.message}\n`);
-    if (values.json) process.stdout.write(`${JSON.stringify(result.meta)}\n`);
+    const { runtime: ran, threads: used } = runtime.selection;
+    if (values.json) process.stdout.write(`${JSON.stringify({ ...result.meta, runtime: ran, threads: used })}\n`);
   } finally {
     await editor.dispose();
   }
