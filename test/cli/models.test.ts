@@ -26,13 +26,13 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the bin with HOME and XDG_CACHE_HOME at `home`, and no STIPPLE_CACHE_DIR. */
-async function stipple(home: string, args: string[]): Promise<Run> {
+/** Runs the bin with HOME and XDG_CACHE_HOME at `home`, and no STIPPLE_CACHE_DIR unless `extraEnv` sets one. */
+async function stipple(home: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
   const { STIPPLE_CACHE_DIR: _unused, ...env } = process.env;
   try {
     const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], {
       cwd: ROOT,
-      env: { ...env, HOME: home, XDG_CACHE_HOME: join(home, 'xdg-cache') },
+      env: { ...env, HOME: home, XDG_CACHE_HOME: join(home, 'xdg-cache'), ...extraEnv },
     });
     return { code: 0, stdout, stderr };
   } catch (e) {
@@ -107,5 +107,104 @@ describe('--model URL through the disk cache (issue 15 contract)', () => {
     expect(bytes(join(tmp, 'offline.png')).equals(bytes(join(tmp, 'local.png')))).toBe(true);
     expect(bytes(join(tmp, 'offline.bin')).equals(bytes(join(tmp, 'local.bin')))).toBe(true);
     server = await startFaultServer({ '/sd/': SD, '/sd2/': SD });
+  });
+});
+
+describe('stipple models', () => {
+  const sizeOf = (path: string): number => readFileSync(join(SD, path)).length;
+
+  it('pull, list, path, verify, repair, rm: against a local server, then offline', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'stipple-home-'));
+    const cacheRoot = join(home, 'xdg-cache', 'stipple');
+    const url = `${server.url}/sd2/`;
+    expect((await stipple(home, ['models', 'list'])).stdout).toBe(`No models in ${cacheRoot}.\n`);
+
+    const manifestPaths = (await discoverManifest(url)).files.map((f) => f.path);
+    const pulled = await stipple(home, ['models', 'pull', url]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    const dir = pulled.stdout.trim();
+    expect(dir.startsWith(cacheRoot)).toBe(true);
+    expect(pulled.stderr).toMatch(/stipple: downloaded unet\/model\.onnx \(/);
+
+    server.offline = true; // every request now fails: nothing below may need the network
+    try {
+      const listed = JSON.parse((await stipple(home, ['models', 'list', '--json'])).stdout);
+      const files = listed.models[0].missing as string[];
+      expect(listed).toMatchObject({ cache: cacheRoot, models: [{ id: url, source: url, state: 'complete' }] });
+      expect(files).toEqual([]);
+      expect(listed.models[0].bytes).toBe(manifestPaths.reduce((n, p) => n + sizeOf(p), 0));
+      const table = (await stipple(home, ['models', 'list'])).stdout.split('\n');
+      expect(table[0]).toMatch(/^ID\s+SOURCE\s+SIZE\s+STATE$/);
+      expect(table[1]).toMatch(new RegExp(`^${url.replace(/[.]/g, '\\.')}\\s+.*\\s+complete$`));
+
+      expect((await stipple(home, ['models', 'path', url])).stdout.trim()).toBe(dir);
+      const viaPath = await stipple(home, ['tokenize', '--model', dir, 'a red fox']);
+      const viaFolder = await stipple(home, ['tokenize', '--model', SD, 'a red fox']);
+      expect(viaPath.code, viaPath.stderr).toBe(0);
+      expect(viaPath.stdout).toBe(viaFolder.stdout);
+
+      const verified = await stipple(home, ['models', 'verify', url]);
+      expect(verified).toMatchObject({ code: 0, stdout: `${url}: complete, every file checked\n` });
+
+      // Flip bytes of the stored UNet (same length: only the sha256 can tell).
+      const chunk = join(dir, 'chunks', `${encodeURIComponent('unet/model.onnx')}#0`);
+      const damaged = readFileSync(chunk);
+      damaged[damaged.length - 10] ^= 0xff;
+      writeFileSync(chunk, damaged);
+      const bad = await stipple(home, ['models', 'verify', url]);
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toMatch(/unet\/model\.onnx: damaged \(.*sha256/);
+      expect(bad.stderr).toContain(`stipple models pull ${url}`);
+      expect(JSON.parse((await stipple(home, ['models', 'list', '--json'])).stdout).models[0]).toMatchObject({ state: 'damaged', missing: ['unet/model.onnx'] });
+    } finally {
+      server.offline = false;
+    }
+
+    server.resetStats();
+    const repaired = await stipple(home, ['models', 'pull', url, '--quiet']);
+    expect(repaired.code, repaired.stderr).toBe(0);
+    expect(repaired.stderr).toBe('');
+    expect(server.requests.filter((r) => r.method === 'GET').map((r) => r.path)).toEqual(['/sd2/unet/model.onnx']);
+    expect((await stipple(home, ['models', 'verify', url])).code).toBe(0);
+
+    const removed = await stipple(home, ['models', 'rm', url]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect((await stipple(home, ['models', 'list'])).stdout).toBe(`No models in ${cacheRoot}.\n`);
+    const again = await stipple(home, ['models', 'rm', url]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/is not in the model cache/);
+  });
+
+  it('STIPPLE_CACHE_DIR wins over XDG_CACHE_HOME', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'stipple-home-'));
+    const custom = join(home, 'custom');
+    const r = await stipple(home, ['models', 'pull', `${server.url}/sd2`, '--quiet'], { STIPPLE_CACHE_DIR: custom });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.startsWith(custom)).toBe(true);
+    expect(JSON.parse((await stipple(home, ['models', 'list', '--json'])).stdout).models).toEqual([]);
+  });
+
+  it('fails clearly, and changes nothing, for a bad command, a folder, an unknown word, or a server that is down', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'stipple-home-'));
+    const cases: [string[], RegExp][] = [
+      [['models', 'frob', 'x'], /is not a models command/],
+      [['models', 'pull', SD], /is a folder/],
+      [['models', 'verify', 'not-a-model'], /neither a model folder nor a preset\. Presets: tiny-sd/],
+      [['models', 'path', 'tiny-sd'], /tiny-sd is not in the model cache/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await stipple(home, args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(message);
+    }
+    server.offline = true;
+    try {
+      const r = await stipple(home, ['models', 'pull', `${server.url}/sd2/`, '--quiet']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/stipple: .*model_index\.json/);
+    } finally {
+      server.offline = false;
+    }
+    expect(JSON.parse((await stipple(home, ['models', 'list', '--json'])).stdout).models).toEqual([]);
   });
 });
