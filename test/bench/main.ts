@@ -7,11 +7,16 @@ import { benchEngine } from './engine';
 import { benchEdits } from './edits';
 import { benchDelivery } from './delivery';
 import { benchBrowser } from './browser';
+import { benchRuntimes, RUNTIME_CHILD, runtimeChild } from './runtimes';
 
 const only = process.argv[2];
-const suites: Record<string, () => Promise<void>> = { engine: benchEngine, edits: benchEdits, delivery: benchDelivery, browser: benchBrowser };
-for (const [name, run] of Object.entries(suites)) {
-  if (only && only !== name) continue;
-  console.log(`\n## ${name}`);
-  await run();
+const suites: Record<string, () => Promise<void>> = { engine: benchEngine, edits: benchEdits, runtimes: benchRuntimes, delivery: benchDelivery, browser: benchBrowser };
+if (only === RUNTIME_CHILD) {
+  await runtimeChild(process.argv[3] as 'wasm' | 'native', Number(process.argv[4]));
+} else {
+  for (const [name, run] of Object.entries(suites)) {
+    if (only && only !== name) continue;
+    console.log(`\n## ${name}`);
+    await run();
+  }
 }
