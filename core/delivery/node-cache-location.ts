@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Hasher } from './downloader';
-import { NodeFsCache } from './node-fs-cache';
+import { NodeRepoCache } from './node-repo-cache';
 
 /** The environment variables that place the cache, most specific first. */
 export interface CacheEnv {
@@ -26,9 +26,9 @@ export function defaultCacheDir(env: CacheEnv = process.env): string {
   return resolve(env.HOME || homedir(), '.cache', 'stipple');
 }
 
-/** A {@link NodeFsCache} at {@link defaultCacheDir}. */
-export function defaultNodeCache(env: CacheEnv = process.env): NodeFsCache {
-  return new NodeFsCache(defaultCacheDir(env));
+/** A {@link NodeRepoCache} (each model a plain repo folder) at {@link defaultCacheDir}. */
+export function defaultNodeCache(env: CacheEnv = process.env): NodeRepoCache {
+  return new NodeRepoCache(defaultCacheDir(env));
 }
 
 /** sha256 through `node:crypto`: about 10x the pure-JS hasher, which matters for multi-GB files. */

@@ -3,11 +3,10 @@
  * browser (a preset id or a repo URL, downloaded into the disk cache, or read
  * straight from it when it is there) plus a local folder.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { CachedSource, openModelSource, PRESETS, findPreset, type ModelRecord, type OpenModelOptions } from '../../core/delivery';
+import { stat } from 'node:fs/promises';
+import { openModelSource, PRESETS, findPreset, type OpenModelOptions } from '../../core/delivery';
 import { defaultNodeCache, nodeSha256 } from '../../core/delivery/node-cache-location';
-import { NodeFsCache } from '../../core/delivery/node-fs-cache';
+import type { NodeRepoCache } from '../../core/delivery/node-repo-cache';
 import { StippleError } from '../../core/errors';
 import type { RepoSource } from '../../core/models';
 import { NodeFolderSource } from '../../core/models/node-folder-source';
@@ -20,9 +19,10 @@ export type ModelSpec =
   | { readonly kind: 'preset'; readonly id: string };
 
 /** How the CLI downloads: into the disk cache, hashing every file so `stipple models verify` can check it later. */
-export function cliDownloadOptions(cache: NodeFsCache, quiet: boolean | undefined): OpenModelOptions {
+export function cliDownloadOptions(cache: NodeRepoCache, quiet: boolean | undefined): OpenModelOptions {
   return {
     cache,
+    chunkSize: cache.chunkSize,
     onProgress: progressReporter(progressStyle(quiet)),
     verify: 'sha256',
     createHasher: nodeSha256,
@@ -60,25 +60,11 @@ export function cacheId(spec: Exclude<ModelSpec, { kind: 'folder' }>): string {
  * `~/.cache/stipple`), downloading what is missing first. A model already
  * complete in the cache opens with no network at all.
  */
-export async function openCliModel(value: string, options: { quiet?: boolean; cache?: NodeFsCache } = {}): Promise<RepoSource> {
+export async function openCliModel(value: string, options: { quiet?: boolean; cache?: NodeRepoCache } = {}): Promise<RepoSource> {
   const spec = await parseModelSpec(value);
-  if (spec.kind === 'folder') {
-    // A model's folder inside a cache (what `stipple models path` prints) opens as that cached model.
-    const record = await cacheRecordIn(spec.dir);
-    if (record) return CachedSource.open(new NodeFsCache(dirname(spec.dir)), record.id);
-    return new NodeFolderSource(spec.dir);
-  }
+  if (spec.kind === 'folder') return new NodeFolderSource(spec.dir);
   const cache = options.cache ?? defaultNodeCache();
   return openModelSource(cacheId(spec), cliDownloadOptions(cache, options.quiet));
-}
-
-async function cacheRecordIn(dir: string): Promise<ModelRecord | undefined> {
-  try {
-    const record = JSON.parse(await readFile(join(dir, 'record.json'), 'utf8')) as ModelRecord;
-    return record.version === 1 && typeof record.id === 'string' ? record : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -13,7 +13,7 @@ import {
   openModelSource,
 } from '../../core/delivery';
 import { defaultNodeCache } from '../../core/delivery/node-cache-location';
-import type { NodeFsCache } from '../../core/delivery/node-fs-cache';
+import type { NodeRepoCache } from '../../core/delivery/node-repo-cache';
 import { errorMessage, StippleError } from '../../core/errors';
 import { cacheId, cliDownloadOptions, parseModelSpec } from './model-input';
 
@@ -21,12 +21,12 @@ export const MODELS_USAGE = `Usage:
   stipple models list [--json]        cached models: id, source, size on disk, complete or damaged
   stipple models pull ID|URL [--quiet] download (or finish downloading) a preset or repo URL
   stipple models rm ID|URL            delete a cached model
-  stipple models path ID|URL          the cache folder of a model (accepted by --model)
+  stipple models path ID|URL          the model's folder in the cache, in the repo's own layout
   stipple models verify ID|URL        re-read every file and check its size, sha256 and ONNX framing
 Cache: $STIPPLE_CACHE_DIR, else $XDG_CACHE_HOME/stipple, else ~/.cache/stipple.`;
 
 /** Runs `stipple models ...`; returns the exit code. */
-export async function modelsCommand(argv: readonly string[], cache: NodeFsCache = defaultNodeCache()): Promise<number> {
+export async function modelsCommand(argv: readonly string[], cache: NodeRepoCache = defaultNodeCache()): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     options: { json: { type: 'boolean' }, quiet: { type: 'boolean' } },
@@ -44,7 +44,7 @@ export async function modelsCommand(argv: readonly string[], cache: NodeFsCache 
   return verify(cache, id);
 }
 
-async function list(cache: NodeFsCache, json: boolean | undefined): Promise<number> {
+async function list(cache: NodeRepoCache, json: boolean | undefined): Promise<number> {
   const models = await listCachedModels(cache);
   const rows = models.map((m) => ({
     id: m.id,
@@ -67,22 +67,27 @@ async function list(cache: NodeFsCache, json: boolean | undefined): Promise<numb
   return 0;
 }
 
-async function pull(cache: NodeFsCache, id: string, quiet: boolean | undefined): Promise<number> {
+async function pull(cache: NodeRepoCache, id: string, quiet: boolean | undefined): Promise<number> {
   await openModelSource(id, cliDownloadOptions(cache, quiet));
-  process.stdout.write(`${cache.modelDir(id)}\n`);
+  process.stdout.write(`${cache.repoDir(id)}\n`);
   return 0;
 }
 
-async function remove(cache: NodeFsCache, id: string): Promise<number> {
+async function remove(cache: NodeRepoCache, id: string): Promise<number> {
   await requireCached(cache, id);
   await deleteCachedModel(cache, id);
   process.stderr.write(`stipple: removed ${id} from ${cache.root}\n`);
   return 0;
 }
 
-async function path(cache: NodeFsCache, id: string): Promise<number> {
+/** The repo folder, for `--model` and other tools; a model not complete gets a warning (its files may be partial). */
+async function path(cache: NodeRepoCache, id: string): Promise<number> {
   await requireCached(cache, id);
-  process.stdout.write(`${cache.modelDir(id)}\n`);
+  const check = await checkCachedModel(cache, id);
+  if (!check.complete) {
+    process.stderr.write(`stipple: warning: ${id} is not complete (${check.missing.join(', ')}); \`stipple models pull ${id}\` finishes it.\n`);
+  }
+  process.stdout.write(`${cache.repoDir(id)}\n`);
   return 0;
 }
 
@@ -91,7 +96,7 @@ async function path(cache: NodeFsCache, id: string): Promise<number> {
  * sha256 recorded at download, ONNX framing). A damaged file is marked for
  * download in the record, so `stipple models pull` fetches just that file.
  */
-async function verify(cache: NodeFsCache, id: string): Promise<number> {
+async function verify(cache: NodeRepoCache, id: string): Promise<number> {
   await requireCached(cache, id);
   const check = await checkCachedModel(cache, id);
   const damaged = new Map<string, string>(check.missing.map((p) => [p, 'missing or partly downloaded']));
@@ -123,7 +128,7 @@ async function targetId(target: string): Promise<string> {
   return cacheId(spec);
 }
 
-async function requireCached(cache: NodeFsCache, id: string): Promise<void> {
+async function requireCached(cache: NodeRepoCache, id: string): Promise<void> {
   if ((await cache.getRecord(id)) === undefined) {
     throw new StippleError('INVALID_INPUT', `${id} is not in the model cache (${cache.root}). \`stipple models list\` shows what is.`);
   }

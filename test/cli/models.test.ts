@@ -44,7 +44,7 @@ async function stipple(home: string, args: string[], extraEnv: Record<string, st
 function sdedit(model: string, out: string): string[] {
   return [
     'sdedit', '--model', model, '--image', join(GOLDEN, 'sdedit_img2img', 'input.png'), '--prompt', 'a red fox',
-    '--steps', '3', '--seed', '7', '--runtime', 'wasm', '--threads', '1', '--out', `${out}.png`, '--raw', `${out}.bin`,
+    '--steps', '3', '--seed', '7', '--threads', '1', '--out', `${out}.png`, '--raw', `${out}.bin`,
   ];
 }
 
@@ -146,11 +146,14 @@ describe('stipple models', () => {
       const verified = await stipple(home, ['models', 'verify', url]);
       expect(verified).toMatchObject({ code: 0, stdout: `${url}: complete, every file checked\n` });
 
-      // Flip bytes of the stored UNet (same length: only the sha256 can tell).
-      const chunk = join(dir, 'chunks', `${encodeURIComponent('unet/model.onnx')}#0`);
-      const damaged = readFileSync(chunk);
+      // The path is the repo itself, in its own layout: other tools read it as they read a clone.
+      for (const p of manifestPaths) expect(readFileSync(join(dir, p)).equals(readFileSync(join(SD, p))), p).toBe(true);
+
+      // Flip a byte of the stored UNet (same length: only the sha256 can tell).
+      const unet = join(dir, 'unet', 'model.onnx');
+      const damaged = readFileSync(unet);
       damaged[damaged.length - 10] ^= 0xff;
-      writeFileSync(chunk, damaged);
+      writeFileSync(unet, damaged);
       const bad = await stipple(home, ['models', 'verify', url]);
       expect(bad.code).toBe(1);
       expect(bad.stdout).toMatch(/unet\/model\.onnx: damaged \(.*sha256/);
