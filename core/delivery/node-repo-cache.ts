@@ -17,8 +17,9 @@
  */
 import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { checkRepoPath } from '../models/source';
-import { DEFAULT_CHUNK_SIZE, type ChunkRef } from './cache';
+import { checkRepoPath, type SourceUrl } from '../models/source';
+import { DEFAULT_CHUNK_SIZE, type ChunkRef, type ModelRecord } from './cache';
+import { CachedSource, type CachedSourceOptions } from './cached-source';
 import { NodeFsCache } from './node-fs-cache';
 
 const FILES = 'files';
@@ -111,8 +112,13 @@ export class NodeRepoCache extends NodeFsCache {
     }
   }
 
-  #file(model: string, path: string): string {
+  /** Absolute path of a stored repo file. */
+  filePath(model: string, path: string): string {
     return join(this.repoDir(model), ...checkRepoPath(path).split('/'));
+  }
+
+  #file(model: string, path: string): string {
+    return this.filePath(model, path);
   }
 
   /** Where chunk `index` lies in the stored file, or `undefined` when the file does not reach it. */
@@ -161,4 +167,26 @@ async function filesUnder(dir: string): Promise<string[]> {
     else if (e.isFile()) out.push(full);
   }
   return out;
+}
+
+/**
+ * A model in a {@link NodeRepoCache}, read with {@link CachedSource}'s checks,
+ * except that large files go to ONNX Runtime as their path on disk: in Node
+ * both onnxruntime-web and onnxruntime-node read string external data as a
+ * file path (a `blob:` URL would not do), and a multi-GB file is never
+ * copied into JS memory.
+ */
+export class RepoCachedSource extends CachedSource {
+  readonly #cache: NodeRepoCache;
+
+  constructor(cache: NodeRepoCache, record: ModelRecord, options: CachedSourceOptions = {}) {
+    super(cache, record, options);
+    this.#cache = cache;
+  }
+
+  /** The stored file's path and size (complete files only). */
+  override async fileUrl(path: string): Promise<SourceUrl | undefined> {
+    const size = this.size(path);
+    return size === undefined ? undefined : { url: this.#cache.filePath(this.record.id, path), size };
+  }
 }

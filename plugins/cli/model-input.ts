@@ -4,9 +4,9 @@
  * straight from it when it is there) plus a local folder.
  */
 import { stat } from 'node:fs/promises';
-import { openModelSource, PRESETS, findPreset, type OpenModelOptions } from '../../core/delivery';
+import { openModelSource, PRESETS, findPreset, type CachedSource, type OpenModelOptions } from '../../core/delivery';
 import { defaultNodeCache, nodeSha256 } from '../../core/delivery/node-cache-location';
-import type { NodeRepoCache } from '../../core/delivery/node-repo-cache';
+import { RepoCachedSource, type NodeRepoCache } from '../../core/delivery/node-repo-cache';
 import { StippleError } from '../../core/errors';
 import type { RepoSource } from '../../core/models';
 import { NodeFolderSource } from '../../core/models/node-folder-source';
@@ -64,7 +64,9 @@ export async function openCliModel(value: string, options: { quiet?: boolean; ca
   const spec = await parseModelSpec(value);
   if (spec.kind === 'folder') return new NodeFolderSource(spec.dir);
   const cache = options.cache ?? defaultNodeCache();
-  return openModelSource(cacheId(spec), cliDownloadOptions(cache, options.quiet));
+  const cached = (await openModelSource(cacheId(spec), cliDownloadOptions(cache, options.quiet))) as CachedSource;
+  // Same record and checks, but large external data reaches ONNX Runtime as a file path.
+  return new RepoCachedSource(cache, cached.record);
 }
 
 async function isDirectory(path: string): Promise<boolean> {

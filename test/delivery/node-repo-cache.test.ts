@@ -7,8 +7,10 @@ import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CachedSource, downloadModel } from '../../core/delivery';
-import { NodeRepoCache } from '../../core/delivery/node-repo-cache';
+import { CachedSource, discoverManifest, downloadModel } from '../../core/delivery';
+import { NodeRepoCache, RepoCachedSource } from '../../core/delivery/node-repo-cache';
+import { createEditor } from '../../core/editor';
+import { caseImage, caseNoise, caseOutput, loadCase, maxAbsDiff } from '../pipelines/golden';
 import { loadModelRepo } from '../../core/models';
 import { NodeFolderSource } from '../../core/models/node-folder-source';
 import type { FaultServer } from './fault-server';
@@ -89,5 +91,29 @@ describe('NodeRepoCache', () => {
     await expect(cache.putChunk('m', 'x', 0, new Uint8Array(5))).rejects.toThrow(/does not fit this cache's chunk size/);
     await writeFile(join(tmp, 'untouched'), 'x');
     expect(await readFile(join(tmp, 'untouched'), 'utf8')).toBe('x');
+  });
+
+  it('hands external data to ONNX Runtime as the file on disk, and the edit matches diffusers', async () => {
+    const cache = fresh();
+    const m = await discoverManifest(`${server.url}/variants/external-data/sd/`);
+    await downloadModel(m, fast(cache, { chunkSize: CHUNK }));
+    const source = new RepoCachedSource(cache, (await cache.getRecord(m.id))!);
+    // Every external-data file counts as large here, so each goes by path.
+    const repo = await loadModelRepo(source, { largeFileBytes: 1 });
+    const unet = await repo.components.unet.load();
+    expect(unet.externalData!.map((d) => d.data)).toEqual(repo.components.unet.externalDataPaths.map((p) => cache.filePath(m.id, p)));
+    unet.release?.();
+    const editor = await createEditor({ model: repo });
+    try {
+      const c = loadCase('sdedit_img2img', 'sdedit');
+      const p = c.json.params;
+      const result = await editor.edit('sdedit', {
+        image: caseImage(c), prompt: c.json.prompt, negativePrompt: c.json.negative_prompt, steps: p.num_inference_steps,
+        strength: p.strength, guidance: p.guidance_scale, scheduler: 'ddim', noise: await caseNoise(c),
+      });
+      expect(maxAbsDiff(result.raw, caseOutput(c))).toBeLessThan(2e-3);
+    } finally {
+      await editor.dispose();
+    }
   });
 });
