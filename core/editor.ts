@@ -43,7 +43,7 @@ import { encodePrompts } from './pipelines/prompts';
 import { resolveParams, type EditRequest, type Operation, type ResolvedParams } from './pipelines/request';
 import { runSdedit } from './pipelines/sdedit';
 import type { StepTimings } from './pipelines/denoise';
-import { createRuntime, type StippleRuntime } from './runtime';
+import { createRuntime, openRuntime, type RuntimeChoice, type StippleRuntime } from './runtime';
 import { createScheduler, defaultSchedulerName } from './schedulers';
 import { SeededNoise, seedFromAny } from './tensor';
 
@@ -88,8 +88,15 @@ export interface EditResult {
 export interface EditorOptions {
   /** A model repo, or where to read one from. */
   model: ModelRepo | RepoSource;
-  /** ONNX Runtime to run on; default: onnxruntime-web on wasm. */
-  runtime?: StippleRuntime;
+  /**
+   * ONNX Runtime to run on: `auto` (onnxruntime-node in Node when installed,
+   * else WASM), `wasm`, `native`, or a runtime from `createRuntime`.
+   * Default: onnxruntime-web on wasm. (Issue 12's `createEngine` is to take
+   * the same option.)
+   */
+  runtime?: StippleRuntime | RuntimeChoice;
+  /** CPU threads when `runtime` is a name; default: the cores, at most 4 on WASM. */
+  threads?: number;
   /**
    * Keep less in memory: release the text encoder once the prompts are
    * encoded, and the VAE encoder before the UNet is needed, so at most the
@@ -118,7 +125,13 @@ const ALTERNATIVE: Record<ModelKind, string> = {
 /** Loads a model and returns an {@link Editor} for it. */
 export async function createEditor(options: EditorOptions): Promise<Editor> {
   const repo = 'components' in options.model ? options.model : await loadModelRepo(options.model);
-  return new Editor(repo, options.runtime ?? createRuntime(), { lowMemory: options.lowMemory });
+  const runtime =
+    typeof options.runtime === 'object'
+      ? options.runtime
+      : options.runtime !== undefined || options.threads !== undefined
+        ? await openRuntime(options.runtime ?? 'wasm', { threads: options.threads })
+        : createRuntime();
+  return new Editor(repo, runtime, { lowMemory: options.lowMemory });
 }
 
 export class Editor {

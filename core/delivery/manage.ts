@@ -14,6 +14,8 @@ export interface CachedModelInfo {
   readonly id: string;
   readonly revision: string;
   readonly kind: ManifestKind | undefined;
+  /** Where the files come from: the manifest's `baseUrl` (files may override it one by one). */
+  readonly source: string | undefined;
   /** Every file stored in full: the model loads offline. */
   readonly complete: boolean;
   /** Bytes stored (complete files, plus the finished chunks of partial ones). */
@@ -35,6 +37,7 @@ export async function listCachedModels(cache: ModelCache): Promise<CachedModelIn
       id: record.id,
       revision: record.manifest.revision,
       kind: record.manifest.kind,
+      source: record.manifest.baseUrl,
       complete: check.complete,
       bytes: storedBytes(record),
       totalBytes: manifestBytes(record.manifest),

@@ -33,7 +33,7 @@ export class NodeFsCache implements ModelCache {
    * the record and fetches the model again, instead of every load failing.
    */
   async getRecord(model: string): Promise<ModelRecord | undefined> {
-    const path = join(this.#modelDir(model), RECORD);
+    const path = join(this.modelDir(model), RECORD);
     let text: string;
     try {
       text = await readFile(path, 'utf8');
@@ -53,7 +53,7 @@ export class NodeFsCache implements ModelCache {
   }
 
   async putRecord(record: ModelRecord): Promise<void> {
-    const dir = this.#modelDir(record.id);
+    const dir = this.modelDir(record.id);
     await mkdir(dir, { recursive: true });
     await this.#atomicWrite(join(dir, RECORD), JSON.stringify(record));
   }
@@ -68,14 +68,14 @@ export class NodeFsCache implements ModelCache {
   }
 
   async putChunk(model: string, path: string, index: number, bytes: Uint8Array): Promise<void> {
-    const dir = join(this.#modelDir(model), CHUNKS);
+    const dir = join(this.modelDir(model), CHUNKS);
     await mkdir(dir, { recursive: true });
     await this.#atomicWrite(join(dir, chunkName(path, index)), bytes);
   }
 
   async getChunk(model: string, path: string, index: number): Promise<Uint8Array | undefined> {
     try {
-      const buf = await readFile(join(this.#modelDir(model), CHUNKS, chunkName(path, index)));
+      const buf = await readFile(join(this.modelDir(model), CHUNKS, chunkName(path, index)));
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -86,7 +86,7 @@ export class NodeFsCache implements ModelCache {
   async readChunkInto(model: string, path: string, index: number, target: Uint8Array): Promise<number | undefined> {
     let handle;
     try {
-      handle = await open(join(this.#modelDir(model), CHUNKS, chunkName(path, index)), 'r');
+      handle = await open(join(this.modelDir(model), CHUNKS, chunkName(path, index)), 'r');
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -108,7 +108,7 @@ export class NodeFsCache implements ModelCache {
 
   async listChunks(model: string): Promise<ChunkRef[]> {
     const refs: ChunkRef[] = [];
-    for (const name of await readdirOrEmpty(join(this.#modelDir(model), CHUNKS))) {
+    for (const name of await readdirOrEmpty(join(this.modelDir(model), CHUNKS))) {
       const hash = name.lastIndexOf('#');
       if (hash < 0 || name.startsWith('.tmp-')) continue;
       refs.push({ model, path: decode(name.slice(0, hash)), index: Number(name.slice(hash + 1)) });
@@ -117,11 +117,11 @@ export class NodeFsCache implements ModelCache {
   }
 
   async deleteChunks(chunks: readonly ChunkRef[]): Promise<void> {
-    await Promise.all(chunks.map((c) => rm(join(this.#modelDir(c.model), CHUNKS, chunkName(c.path, c.index)), { force: true })));
+    await Promise.all(chunks.map((c) => rm(join(this.modelDir(c.model), CHUNKS, chunkName(c.path, c.index)), { force: true })));
   }
 
   async deleteModel(model: string): Promise<void> {
-    const dir = this.#modelDir(model);
+    const dir = this.modelDir(model);
     await rm(join(dir, RECORD), { force: true });
     await rm(dir, { recursive: true, force: true });
   }
@@ -137,7 +137,8 @@ export class NodeFsCache implements ModelCache {
     return { quota: s.bavail * s.bsize, usage: 0 };
   }
 
-  #modelDir(model: string): string {
+  /** The folder that holds `model`'s record and chunks (whether or not it exists yet). */
+  modelDir(model: string): string {
     return join(this.root, encode(model));
   }
 

@@ -17,6 +17,7 @@ import { TextEncoderSession, UnetSession, VaeDecoderSession, VaeEncoderSession }
 import { defaultOrt, isNode, type OrtRuntime } from './ort';
 import { ModelSession } from './session';
 import { freeDimensionOverrides, type ShapePins } from './dimension-pins';
+import { selectOrt, type OrtSelection, type RuntimeChoice, type SelectOrtOptions } from './select';
 import type { GpuContext } from '../gpu/context';
 
 export { TextEncoderSession, UnetSession, VaeDecoderSession, VaeEncoderSession } from './components';
@@ -30,6 +31,8 @@ export { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } fr
 export { chooseBackend, fitProblem, probeWebGpu } from './backend';
 export type { AdapterSummary, BackendChoice, BackendInputs, BackendName, BackendPreference, ModelNeeds, WebGpuProbe } from './backend';
 export { profileWeights, type WeightProfile } from './weights';
+export { defaultThreads, MAX_WASM_THREADS, NATIVE_INSTALL, nativeRuntimeInstalled, NativeRuntimeUnavailableError, selectOrt } from './select';
+export type { OrtSelection, RuntimeChoice, SelectOrtOptions } from './select';
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -206,4 +209,24 @@ export function createRuntime(options: RuntimeOptions = {}): StippleRuntime {
     },
   };
   return runtime;
+}
+
+/** A runtime made by {@link openRuntime}, with what was picked. */
+export interface SelectedRuntime extends StippleRuntime {
+  readonly selection: OrtSelection;
+}
+
+/**
+ * {@link selectOrt} then {@link createRuntime}: `auto` (native in Node when
+ * `onnxruntime-node` is installed, else WASM), `wasm` or `native`, with
+ * `threads` threads (default: the cores, at most 4 on WASM).
+ *
+ * @throws {NativeRuntimeUnavailableError} for `native` when it cannot be loaded.
+ */
+export async function openRuntime(
+  choice: RuntimeChoice = 'auto',
+  options: SelectOrtOptions & Omit<RuntimeOptions, 'ort' | 'numThreads'> = {},
+): Promise<SelectedRuntime> {
+  const selection = await selectOrt(choice, options);
+  return { ...createRuntime({ ...options, ort: selection.ort, numThreads: selection.threads }), selection };
 }

@@ -5,28 +5,34 @@ import { createEditor, type EditResult } from '../../core/editor';
 import { InvalidInputError, maskFromImage } from '../../core/image';
 import { encodePng } from '../../core/image/png-node';
 import { loadModelRepo } from '../../core/models';
-import { NodeFolderSource } from '../../core/models/node-folder-source';
 import { validateEditRequest } from '../../core/pipelines/limits';
 import type { MaskedContent } from '../../core/pipelines/mask-edit';
 import { OPERATIONS, type Operation } from '../../core/pipelines/request';
 import { RESOLUTIONS, type Resolution } from '../../core/pipelines/resolution';
+import { openRuntime, type RuntimeChoice, type SelectedRuntime } from '../../core/runtime';
 import { SCHEDULER_NAMES, type SchedulerName } from '../../core/schedulers';
 import { loadFixtureNoise } from '../../core/tensor';
 import type { NoiseSource } from '../../core/tensor/noise';
 import { diffedit, DIFFEDIT_USAGE } from './diffedit';
 import { decimal, readImageFile, readInputFile, readJsonFile } from './inputs';
+import { openCliModel } from './model-input';
+import { MODELS_USAGE, modelsCommand } from './models';
 import { planOutputs, writeAllOrNothing, type OutputPlan } from './outputs';
 
 export const USAGE = `Usage:
-  stipple tokenize --model DIR PROMPT...
-  stipple <inpaint|mask-edit|sdedit|pix2pix> --model DIR --image PNG [--mask PNG] --prompt TEXT
+  stipple tokenize --model MODEL [--quiet] PROMPT...
+  stipple <inpaint|mask-edit|sdedit|pix2pix> --model MODEL --image PNG [--mask PNG] --prompt TEXT
           [--negative-prompt TEXT] [--steps N] [--strength S] [--guidance G] [--image-guidance G]
           [--scheduler ${SCHEDULER_NAMES.join('|')}] [--eta E] [--count N] [--seed N]
           [--noise CASE.json] --out OUT.png [--raw OUT.bin] [--json]
           [--mask-blur PX] [--mask-grow PX] [--only-masked] [--padding PX]
           [--masked-content original|fill|latent-noise|latent-nothing]
           [--resolution input|native | --width W --height H]
-${DIFFEDIT_USAGE}`;
+          [--runtime auto|wasm|native] [--threads N] [--quiet]
+${DIFFEDIT_USAGE}
+  stipple models list|pull|rm|path|verify ...
+MODEL: a folder, a preset id, or a repo URL (downloaded once into the model cache).
+${MODELS_USAGE}`;
 
 /** Runs one CLI invocation and returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -38,6 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     if (command === 'tokenize') return await tokenize(rest);
     if (command === 'diffedit') return await diffedit(rest);
+    if (command === 'models') return await modelsCommand(rest);
     if ((OPERATIONS as readonly string[]).includes(command)) return await edit(command as Operation, rest);
     process.stderr.write(`stipple: unknown command "${command}".\n${USAGE}\n`);
     return 2;
@@ -58,11 +65,11 @@ export async function run(argv: string[]): Promise<number> {
 async function tokenize(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { model: { type: 'string' } },
+    options: { model: { type: 'string' }, quiet: { type: 'boolean' } },
     allowPositionals: true,
   });
-  if (!values.model) throw usage('tokenize needs --model DIR');
-  const repo = await loadModelRepo(new NodeFolderSource(values.model));
+  if (!values.model) throw usage('tokenize needs --model MODEL');
+  const repo = await loadModelRepo(await openCliModel(values.model, { quiet: values.quiet }));
   for (const prompt of positionals) {
     const t = repo.tokenizer.encode(prompt);
     process.stdout.write(`${JSON.stringify({ input_ids: t.inputIds, num_tokens: t.numTokens, truncated: t.truncated })}\n`);
@@ -99,18 +106,20 @@ async function edit(operation: Operation, argv: string[]): Promise<number> {
       resolution: { type: 'string' },
       width: { type: 'string' },
       height: { type: 'string' },
+      ...RUNTIME_OPTIONS,
     },
   });
   for (const [name, value] of Object.entries(values)) {
     if (value === '' && name !== 'prompt' && name !== 'negative-prompt') throw new InvalidInputError(`--${name} needs a value.`);
   }
-  if (!values.model) throw usage(`${operation} needs --model DIR`);
+  if (!values.model) throw usage(`${operation} needs --model MODEL`);
   if (!values.image) throw usage(`${operation} needs --image PNG`);
   if (values.prompt === undefined) throw usage(`${operation} needs --prompt TEXT`);
   if (!values.out) throw usage(`${operation} needs --out OUT.png`);
   if (values.scheduler !== undefined && !(SCHEDULER_NAMES as readonly string[]).includes(values.scheduler)) {
     throw new InvalidInputError(`unknown scheduler "${values.scheduler}"; use one of ${SCHEDULER_NAMES.join(', ')}.`);
   }
+  const openEngineRuntime = runtimeFlags(values);
 
   const resolution = resolutionFlags(values.resolution, values.width, values.height);
   // Everything that can be checked without the model is checked first, so a typo costs nothing.
@@ -141,12 +150,14 @@ async function edit(operation: Operation, argv: string[]): Promise<number> {
   const mask = values.mask ? maskFromImage(await readImageFile(values.mask, '--mask')) : undefined;
   const noise = values.noise ? await readNoise(values.noise) : undefined;
 
-  const editor = await createEditor({ model: new NodeFolderSource(values.model) });
+  const runtime = await openEngineRuntime();
+  const editor = await createEditor({ model: await openCliModel(values.model, { quiet: values.quiet }), runtime });
   try {
     const result = await editor.edit(operation, { ...request, image, mask, noise, resolution });
     await writeAllOrNothing(outputFiles(result, plan));
     for (const w of result.warnings) process.stderr.write(`stipple: note: ${w.message}\n`);
-    if (values.json) process.stdout.write(`${JSON.stringify(result.meta)}\n`);
+    const { runtime: ran, threads: used } = runtime.selection;
+    if (values.json) process.stdout.write(`${JSON.stringify({ ...result.meta, runtime: ran, threads: used })}\n`);
   } finally {
     await editor.dispose();
   }
@@ -204,6 +215,28 @@ function littleEndian(bytes: Uint8Array): Uint8Array {
     out[i + 3] = bytes[i]!;
   }
   return out;
+}
+
+/** The flags that choose where the model runs, shared by every edit command. */
+export const RUNTIME_OPTIONS = {
+  runtime: { type: 'string' },
+  threads: { type: 'string' },
+  quiet: { type: 'boolean' },
+} as const;
+
+/**
+ * Checks `--runtime` and `--threads` before any model work and returns the
+ * function that opens that runtime (onnxruntime-node is imported only then).
+ */
+export function runtimeFlags(values: { runtime?: string; threads?: string }): () => Promise<SelectedRuntime> {
+  if (values.runtime !== undefined && !['auto', 'wasm', 'native'].includes(values.runtime)) {
+    throw usage(`unknown runtime "${values.runtime}"; use auto, wasm or native`);
+  }
+  const threads = decimal(values.threads, '--threads');
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
+    throw usage(`--threads needs a whole number from 1 to 256, got "${values.threads}"`);
+  }
+  return () => openRuntime((values.runtime ?? 'auto') as RuntimeChoice, { threads });
 }
 
 class UsageError extends StippleError {

@@ -6,11 +6,11 @@ import { parseArgs } from 'node:util';
 import { createEditor } from '../../core/editor';
 import { InvalidInputError, maskFromImage, maskToImage } from '../../core/image';
 import { encodePng } from '../../core/image/png-node';
-import { NodeFolderSource } from '../../core/models/node-folder-source';
 import { resolveDiffEdit } from '../../core/pipelines/diffedit';
 import { validateEditRequest } from '../../core/pipelines/limits';
-import { float32Bytes, readNoise, usage } from './commands';
+import { float32Bytes, readNoise, RUNTIME_OPTIONS, runtimeFlags, usage } from './commands';
 import { decimal, readImageFile } from './inputs';
+import { openCliModel } from './model-input';
 import { planOutputs, writeAllOrNothing } from './outputs';
 
 export const DIFFEDIT_USAGE = `  stipple diffedit --model DIR --image PNG --source-prompt TEXT --prompt TEXT
@@ -18,7 +18,8 @@ export const DIFFEDIT_USAGE = `  stipple diffedit --model DIR --image PNG --sour
           [--edit-negative-prompt TEXT] [--steps N] [--strength S] [--guidance G] [--invert-guidance G]
           [--mask-steps N] [--mask-strength S] [--mask-guidance G] [--mask-maps N] [--mask-threshold R]
           [--mask PNG] [--noise CASE.json] [--seed N] --out OUT.png [--raw OUT.bin] [--mask-out MASK.png]
-          [--mask-raw MASK.bin] [--inverted-raw INV.bin] [--json]`;
+          [--mask-raw MASK.bin] [--inverted-raw INV.bin] [--json]
+          [--runtime auto|wasm|native] [--threads N] [--quiet]`;
 
 /** Runs `stipple diffedit ARGS` and returns the exit code. */
 export async function diffedit(argv: string[]): Promise<number> {
@@ -52,6 +53,7 @@ export async function diffedit(argv: string[]): Promise<number> {
       'mask-raw': text,
       'inverted-raw': text,
       json: { type: 'boolean' },
+      ...RUNTIME_OPTIONS,
     },
   });
   for (const [flag, what] of [
@@ -76,6 +78,7 @@ export async function diffedit(argv: string[]): Promise<number> {
     seed: decimal(v.seed, '--seed'),
   };
   validateEditRequest('diffedit', request);
+  const openEngineRuntime = runtimeFlags(v);
   const options = {
     sourcePrompt: v['source-prompt']!,
     sourceNegativePrompt: v['source-negative-prompt'],
@@ -100,7 +103,8 @@ export async function diffedit(argv: string[]): Promise<number> {
   const mask = v.mask ? maskFromImage(await readImageFile(v.mask, '--mask')) : undefined;
   const noise = v.noise ? await readNoise(v.noise) : undefined;
 
-  const editor = await createEditor({ model: new NodeFolderSource(v.model!) });
+  const runtime = await openEngineRuntime();
+  const editor = await createEditor({ model: await openCliModel(v.model!, { quiet: v.quiet }), runtime });
   try {
     const result = await editor.edit('diffedit', {
       ...request,
@@ -120,7 +124,7 @@ export async function diffedit(argv: string[]): Promise<number> {
     for (const w of result.warnings) process.stderr.write(`stipple: note: ${w.message}\n`);
     if (v.json) {
       const stages = d?.stages;
-      process.stdout.write(`${JSON.stringify({ ...result.meta, ...(d ? { diffedit: { maskGenerated: d.generated, maskDims: d.maskDims, invertedDims: d.invertedDims, stages } } : {}) })}\n`);
+      process.stdout.write(`${JSON.stringify({ ...result.meta, runtime: runtime.selection.runtime, threads: runtime.selection.threads, ...(d ? { diffedit: { maskGenerated: d.generated, maskDims: d.maskDims, invertedDims: d.invertedDims, stages } } : {}) })}\n`);
     }
   } finally {
     await editor.dispose();

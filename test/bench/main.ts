@@ -9,18 +9,24 @@ import { benchDelivery } from './delivery';
 import { benchBrowser } from './browser';
 import { benchDiffEdit } from './diffedit';
 import { benchReliability } from './reliability';
+import { benchRuntimes, RUNTIME_CHILD, runtimeChild } from './runtimes';
 
 const only = process.argv[2];
 const suites: Record<string, () => Promise<void>> = {
   engine: benchEngine,
   edits: benchEdits,
+  runtimes: benchRuntimes,
   delivery: benchDelivery,
   browser: benchBrowser,
   reliability: benchReliability,
   diffedit: benchDiffEdit,
 };
-for (const [name, run] of Object.entries(suites)) {
-  if (only && only !== name) continue;
-  console.log(`\n## ${name}`);
-  await run();
+if (only === RUNTIME_CHILD) {
+  await runtimeChild(process.argv[3] as 'wasm' | 'native', Number(process.argv[4]));
+} else {
+  for (const [name, run] of Object.entries(suites)) {
+    if (only && only !== name) continue;
+    console.log(`\n## ${name}`);
+    await run();
+  }
 }
