@@ -35,6 +35,9 @@ import { runMaskEdit } from './pipelines/mask-edit';
 import type { Components, ModelRun, ModelRunResult } from './pipelines/model-run';
 import { runPix2Pix } from './pipelines/pix2pix';
 import { encodePrompts } from './pipelines/prompts';
+import { PromptCache } from './pipelines/prompt-cache';
+import { startLive, type LiveOptions, type LiveSession } from './live/session';
+import { lazyTaesd, loadTaesd, type LazyTaesd, type TaesdModel } from './live/taesd';
 import { resolveParams, type EditRequest, type Operation, type ResolvedParams } from './pipelines/request';
 import { runSdedit } from './pipelines/sdedit';
 import type { StepTimings } from './pipelines/denoise';
@@ -63,6 +66,8 @@ export interface EditMeta {
   workingWidth: number;
   workingHeight: number;
   timesteps: number[];
+  /** The autoencoder that encoded and decoded: the model's VAE, or TAESD (`vae: 'fast'` with a TAESD loaded). */
+  vae?: 'vae' | 'taesd';
 }
 
 export interface EditResult {
@@ -90,6 +95,12 @@ export interface EditorOptions {
    * Default false.
    */
   lowMemory?: boolean;
+  /**
+   * TAESD's two halves (a source with `vae_encoder/` and `vae_decoder/`, e.g.
+   * `await openModelSource('taesd')`): live runs (`vae: 'fast'`) then encode
+   * and decode with it instead of the full VAE.
+   */
+  taesd?: TaesdModel | RepoSource;
 }
 
 export const STIPPLE_VERSION = '0.1.0';
@@ -110,20 +121,35 @@ const ALTERNATIVE: Record<ModelKind, string> = {
 /** Loads a model and returns an {@link Editor} for it. */
 export async function createEditor(options: EditorOptions): Promise<Editor> {
   const repo = 'components' in options.model ? options.model : await loadModelRepo(options.model);
-  return new Editor(repo, options.runtime ?? createRuntime(), { lowMemory: options.lowMemory });
+  const taesd = options.taesd && ('encoder' in options.taesd ? options.taesd : await loadTaesd(options.taesd));
+  return new Editor(repo, options.runtime ?? createRuntime(), { lowMemory: options.lowMemory, taesd });
 }
 
 export class Editor {
   private readonly components: LazyComponents;
   private readonly lowMemory: boolean;
+  private readonly taesd: LazyTaesd | undefined;
+  /** Text embeddings of the last prompt pair: live runs repeat it stroke after stroke. */
+  private readonly prompts = new PromptCache();
 
   constructor(
     readonly repo: ModelRepo,
     runtime: StippleRuntime,
-    options: { lowMemory?: boolean } = {},
+    options: { lowMemory?: boolean; taesd?: TaesdModel } = {},
   ) {
     this.lowMemory = options.lowMemory ?? false;
     this.components = lazyComponents(runtime, repo, this.lowMemory);
+    this.taesd = options.taesd && lazyTaesd(runtime, options.taesd);
+  }
+
+  /** Whether `vae: 'fast'` runs use TAESD (one was given), rather than the full VAE. */
+  get hasFastVae(): boolean {
+    return this.taesd !== undefined;
+  }
+
+  /** Starts a live session on this editor: see {@link LiveSession}. */
+  live(options: LiveOptions): LiveSession {
+    return startLive(this, options);
   }
 
   /** The edits this model can run. */
@@ -175,11 +201,8 @@ export class Editor {
     }
 
     req.onProgress?.({ type: 'phase', phase: 'encode-text' });
-    const prompts = await encodePrompts(
-      this.repo.tokenizer,
-      await this.components.textEncoder(),
-      params.prompt,
-      params.negativePrompt,
+    const prompts = await this.prompts.get(params.prompt, params.negativePrompt, async () =>
+      encodePrompts(this.repo.tokenizer, await this.components.textEncoder(), params.prompt, params.negativePrompt),
     );
     if (this.lowMemory) await this.components.drop('textEncoder');
     for (const [which, t] of [
@@ -194,11 +217,15 @@ export class Editor {
       }
     }
 
+    // TAESD's latents are already in the UNet's space: latent scale 1.
+    const fast = req.vae === 'fast' ? this.taesd : undefined;
+    const components: Components = fast ? { ...this.components, vaeEncoder: fast.vaeEncoder, vaeDecoder: fast.vaeDecoder } : this.components;
+    const scalingFactor = fast ? 1 : this.repo.scalingFactor;
     const run: ModelRun = {
-      components: this.components,
+      components,
       scheduler: createScheduler(params.scheduler, this.repo.schedulerConfig, { eta: params.eta }),
       noise: req.noise ?? new SeededNoise(seed!),
-      scalingFactor: this.repo.scalingFactor,
+      scalingFactor,
       vaeScaleFactor: this.repo.vaeScaleFactor,
       pixels: rgbaToNchw(working),
       width: framing.width,
@@ -215,7 +242,7 @@ export class Editor {
     const result = await this.runModel(operation, run, params, modelMask);
 
     req.onProgress?.({ type: 'phase', phase: 'decode' });
-    const raw = await this.decode(result, req.signal);
+    const raw = await this.decode(result, req.signal, components, scalingFactor);
     req.onProgress?.({ type: 'phase', phase: 'composite' });
     // Mask blur N is a Gaussian of sigma N px, as A1111's "mask blur".
     const composite = mask && blurMask(mask, params.maskBlur);
@@ -230,13 +257,14 @@ export class Editor {
       raw,
       warnings,
       timings: result.timings,
-      meta: this.meta(operation, image, params, framing, [...result.timesteps], req.noise !== undefined),
+      meta: { ...this.meta(operation, image, params, framing, [...result.timesteps], req.noise !== undefined), vae: fast ? 'taesd' : 'vae' },
     };
   }
 
   /** Releases every ONNX session this editor holds. */
   async dispose(): Promise<void> {
-    await this.components.release();
+    this.prompts.clear();
+    await Promise.all([this.components.release(), this.taesd?.release()]);
   }
 
   private checkKind(operation: Operation): void {
@@ -280,12 +308,17 @@ export class Editor {
     }
   }
 
-  private async decode(result: ModelRunResult, signal: AbortSignal | undefined): Promise<Float32Array> {
-    const decoder = await this.components.vaeDecoder();
+  private async decode(
+    result: ModelRunResult,
+    signal: AbortSignal | undefined,
+    components: Components,
+    scalingFactor: number,
+  ): Promise<Float32Array> {
+    const decoder = await components.vaeDecoder();
     const parts: Float32Array[] = [];
     for (let b = 0; b < result.dims[0]; b++) {
       throwIfCancelled(signal);
-      const out = await decodeLatents(decoder, result.latents, result.dims, b, this.repo.scalingFactor);
+      const out = await decodeLatents(decoder, result.latents, result.dims, b, scalingFactor);
       parts.push(nchwToNhwc01(out.data, out.dims));
     }
     const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));

@@ -12,6 +12,7 @@ export { OPERATIONS } from './pipelines/request';
 export type { EditRequest, Operation, ResolvedParams } from './pipelines/request';
 export type { MaskedContent } from './pipelines/mask-edit';
 export * from './jobs';
+export * from './live';
 export * from './delivery';
 export * from './errors';
 export * from './image';

@@ -1,0 +1,7 @@
+/**
+ * Live painting: latest-wins live sessions and the fast TAESD autoencoder.
+ */
+export { LiveSession, startLive } from './session';
+export type { LiveOptions, LiveParams, LiveResult, LiveState, LiveStats } from './session';
+export { loadTaesd, TaesdDecoderSession, TaesdEncoderSession } from './taesd';
+export type { TaesdModel } from './taesd';
