@@ -64,7 +64,9 @@ function image(value: number): RgbaImage {
 }
 
 /** Lets promise callbacks run (fake timers do not touch microtasks). */
-const settle = (): Promise<void> => vi.advanceTimersByTimeAsync(0);
+const settle = async (): Promise<void> => {
+  await vi.advanceTimersByTimeAsync(0);
+};
 
 describe('live session scheduling', () => {
   beforeEach(() => {
