@@ -34,6 +34,12 @@ import type { EditorLike } from '../jobs/client';
 import type { EditRequest, Operation } from '../pipelines/request';
 import { seedFromAny } from '../tensor';
 
+/**
+ * What a live session runs on: the edit surface of {@link EditorLike} (the
+ * in-process `Editor`, the Worker engine, a canvas host's `EditEngine`).
+ */
+export type LiveEngine = Pick<EditorLike, 'edit'> & { readonly operations: readonly Operation[] };
+
 /** The edit parameters a live session runs with (everything of an {@link EditRequest} but the pixels and the run's plumbing). */
 export type LiveParams = Omit<EditRequest, 'image' | 'mask' | 'seed' | 'noise' | 'signal' | 'onProgress' | 'count' | 'vae'>;
 
@@ -87,12 +93,12 @@ type Listeners = {
 interface Run {
   controller: AbortController;
   promptKey: string;
-  engine: EditorLike;
+  engine: LiveEngine;
   done: Promise<void>;
 }
 
 /** Starts a live session on an engine; see the module notes. Same as `engine.live(options)`. */
-export function startLive(engine: EditorLike, options: LiveOptions): LiveSession {
+export function startLive(engine: LiveEngine, options: LiveOptions): LiveSession {
   return new LiveSession(engine, options);
 }
 
@@ -105,7 +111,7 @@ export class LiveSession {
   readonly #typingDebounceMs: number;
   readonly #fast: boolean;
   readonly #listeners: { [K in keyof Listeners]: Set<Listeners[K]> } = { result: new Set(), state: new Set(), error: new Set() };
-  #engine: EditorLike;
+  #engine: LiveEngine;
   #params: LiveParams;
   #input: { image: RgbaImage; mask?: Mask } | undefined;
   #version = 0;
@@ -122,7 +128,7 @@ export class LiveSession {
   #latest: LiveResult | undefined;
   readonly #stats: LiveStats = { updates: 0, runsStarted: 0, runsCompleted: 0, runsCancelled: 0, runsFailed: 0 };
 
-  constructor(engine: EditorLike, options: LiveOptions) {
+  constructor(engine: LiveEngine, options: LiveOptions) {
     const { operation, seed, debounceMs, typingDebounceMs, fast, ...params } = options;
     if (!engine.operations.includes(operation)) {
       throw new InvalidInputError(
@@ -147,6 +153,11 @@ export class LiveSession {
   /** `idle` until the first result, then `updating` / `up to date` (or `error`, `closed`). */
   get state(): LiveState {
     return this.#state;
+  }
+
+  /** The latest state's number (see {@link LiveResult.version}): a result with it is up to date. */
+  get version(): number {
+    return this.#version;
   }
 
   /** The last result shown, if any. */
@@ -198,7 +209,7 @@ export class LiveSession {
   }
 
   /** Switches to another engine (another model): the run in flight is worthless and is cancelled. */
-  setEngine(engine: EditorLike): void {
+  setEngine(engine: LiveEngine): void {
     this.#checkOpen();
     this.#engine = engine;
     this.#cancelInFlight();
