@@ -151,14 +151,9 @@ export function LiveControls(props: LiveControlsProps) {
           </button>
         </>
       )}
-      <canvas
-        ref={layer}
-        class="demo-live-layer"
-        data-testid="live-layer"
-        aria-label="Live result"
-        hidden={!on || !hasResult}
-        style={{ display: on && hasResult ? 'block' : 'none', width: '256px', maxWidth: '100%', height: 'auto', borderRadius: '6px', border: '1px solid var(--stp-border)' }}
-      />
+      <div class="demo-live-layer" hidden={!on || !hasResult}>
+        <canvas ref={layer} data-testid="live-layer" aria-label="Live result" style={{ width: '384px', maxWidth: '100%', height: 'auto', borderRadius: '6px' }} />
+      </div>
     </div>
   );
 }
