@@ -37,11 +37,16 @@ describe('canvas demo: Live mode in Chromium', () => {
     await page.mouse.up();
   };
   const stats = () => page.evaluate(() => window.__stippleLive.stats()!);
+  // Generous: the first run loads the model in the worker, and the CI machine is shared.
   const upToDate = async (): Promise<void> => {
-    await page.waitForFunction(() => {
-      const h = window.__stippleLive;
-      return h.state() === 'up to date' && h.version() === h.latestVersion() && h.version() > 0;
-    });
+    await page.waitForFunction(
+      () => {
+        const h = window.__stippleLive;
+        return h.state() === 'up to date' && h.version() === h.latestVersion() && h.version() > 0;
+      },
+      undefined,
+      { timeout: 100_000 },
+    );
   };
   const base64 = (which: 'image' | 'original'): Promise<string> => page.evaluate((w) => window.__stipple.pixels(w).base64, which);
   const layerPixels = (): Promise<string> =>
@@ -95,18 +100,18 @@ describe('canvas demo: Live mode in Chromium', () => {
     // The document is untouched by live runs.
     expect(await base64('image')).toBe(await base64('original'));
     expect(errors).toEqual([]);
-  });
+  }, 240_000);
 
   it('shows "Updating…" while a run is in flight', async () => {
-    // A long run: 200 steps on the tiny model.
-    await page.getByLabel('Steps', { exact: true }).fill('200');
-    await page.waitForFunction(() => window.__stippleLive.state() === 'updating');
+    // A longer run: 60 steps on the tiny model.
+    await page.getByLabel('Steps', { exact: true }).fill('60');
+    await page.waitForFunction(() => window.__stippleLive.state() === 'updating', undefined, { timeout: 100_000 });
     expect(await page.getByTestId('live-state').textContent()).toBe('Updating…');
     await page.screenshot({ path: artifact('live-3-updating.png'), fullPage: true });
     await upToDate();
     await page.getByLabel('Steps', { exact: true }).fill('20');
     await upToDate();
-  });
+  }, 240_000);
 
   it('fast strokes build no backlog: at most 2 runs start after the last stroke, and the layer shows it', async () => {
     const before = await stats();
@@ -132,7 +137,7 @@ describe('canvas demo: Live mode in Chromium', () => {
   it('Keep makes a normal result: Apply changes the image, Undo restores it', async () => {
     const original = await base64('original');
     await page.getByRole('button', { name: 'Keep' }).click();
-    await page.getByRole('button', { name: 'Apply' }).waitFor();
+    await page.getByRole('button', { name: 'Apply' }).waitFor({ timeout: 100_000 });
     expect(await page.evaluate(() => window.__stipple.host.results?.images.length)).toBe(1);
     expect(await page.evaluate(() => window.__stipple.state().history.length)).toBe(1);
     await page.screenshot({ path: artifact('live-4-kept.png'), fullPage: true });
