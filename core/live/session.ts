@@ -179,7 +179,11 @@ export class LiveSession {
     return () => this.#listeners[type].delete(listener);
   }
 
-  /** The canvas changed (call it on stroke end): runs after `debounceMs`, replacing any state still waiting. */
+  /**
+   * The canvas changed (call it on stroke end): runs after `debounceMs`, replacing any state still waiting.
+   * The session keeps `image` and `mask` as they are (no copy) until the next update: pass copies if you
+   * change them in place.
+   */
   update(image: RgbaImage, mask?: Mask): void {
     this.#checkOpen();
     if (!image || !(image.width > 0) || !(image.height > 0) || image.data?.length !== image.width * image.height * 4) {
