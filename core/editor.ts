@@ -35,11 +35,14 @@ import { defaultMaxPixels, type ModelSizes } from './pipelines/resolution';
 import { diffEditRequest, resolveDiffEdit, runDiffEdit, upscaleLatentMask, type DiffEditOutputs } from './pipelines/diffedit';
 import { latentMask, runInpaint, type ModelMask } from './pipelines/inpaint';
 import { runMaskEdit } from './pipelines/mask-edit';
-import type { ModelRun, ModelRunResult } from './pipelines/model-run';
+import type { Components, ModelRun, ModelRunResult } from './pipelines/model-run';
 import { lazyComponents, type LazyComponents } from './lazy-components';
 import { guidanceChunks } from './pipelines/guidance';
 import { runPix2Pix } from './pipelines/pix2pix';
 import { encodePrompts } from './pipelines/prompts';
+import { PromptCache } from './pipelines/prompt-cache';
+import { startLive, type LiveOptions, type LiveSession } from './live/session';
+import { lazyTaesd, loadTaesd, type LazyTaesd, type TaesdModel } from './live/taesd';
 import { resolveParams, type EditRequest, type Operation, type ResolvedParams } from './pipelines/request';
 import { runSdedit } from './pipelines/sdedit';
 import type { StepTimings } from './pipelines/denoise';
@@ -68,6 +71,8 @@ export interface EditMeta {
   workingWidth: number;
   workingHeight: number;
   timesteps: number[];
+  /** The autoencoder that encoded and decoded: the model's VAE, or TAESD (`vae: 'fast'` with a TAESD loaded). */
+  vae?: 'vae' | 'taesd';
 }
 
 export interface EditResult {
@@ -104,6 +109,12 @@ export interface EditorOptions {
    * Default false.
    */
   lowMemory?: boolean;
+  /**
+   * TAESD's two halves (a source with `vae_encoder/` and `vae_decoder/`, e.g.
+   * `await openModelSource('taesd')`): live runs (`vae: 'fast'`) then encode
+   * and decode with it instead of the full VAE.
+   */
+  taesd?: TaesdModel | RepoSource;
 }
 
 export const STIPPLE_VERSION = '0.1.0';
@@ -131,20 +142,35 @@ export async function createEditor(options: EditorOptions): Promise<Editor> {
       : options.runtime !== undefined || options.threads !== undefined
         ? await openRuntime(options.runtime ?? 'wasm', { threads: options.threads })
         : createRuntime();
-  return new Editor(repo, runtime, { lowMemory: options.lowMemory });
+  const taesd = options.taesd && ('encoder' in options.taesd ? options.taesd : await loadTaesd(options.taesd));
+  return new Editor(repo, runtime, { lowMemory: options.lowMemory, taesd });
 }
 
 export class Editor {
   private readonly components: LazyComponents;
   private readonly lowMemory: boolean;
+  private readonly taesd: LazyTaesd | undefined;
+  /** Text embeddings of the last prompt pair: live runs repeat it stroke after stroke. */
+  private readonly prompts = new PromptCache();
 
   constructor(
     readonly repo: ModelRepo,
     runtime: StippleRuntime,
-    options: { lowMemory?: boolean } = {},
+    options: { lowMemory?: boolean; taesd?: TaesdModel } = {},
   ) {
     this.lowMemory = options.lowMemory ?? false;
     this.components = lazyComponents(runtime, repo, this.lowMemory);
+    this.taesd = options.taesd && lazyTaesd(runtime, options.taesd);
+  }
+
+  /** Whether `vae: 'fast'` runs use TAESD (one was given), rather than the full VAE. */
+  get hasFastVae(): boolean {
+    return this.taesd !== undefined;
+  }
+
+  /** Starts a live session on this editor: see {@link LiveSession}. */
+  live(options: LiveOptions): LiveSession {
+    return startLive(this, options);
   }
 
   /** The edits this model can run. */
@@ -195,11 +221,8 @@ export class Editor {
     }
 
     req.onProgress?.({ type: 'phase', phase: 'encode-text' });
-    const prompts = await encodePrompts(
-      this.repo.tokenizer,
-      await this.components.textEncoder(),
-      params.prompt,
-      params.negativePrompt,
+    const prompts = await this.prompts.get(params.prompt, params.negativePrompt, async () =>
+      encodePrompts(this.repo.tokenizer, await this.components.textEncoder(), params.prompt, params.negativePrompt),
     );
     if (this.lowMemory) await this.components.drop('textEncoder');
     for (const [which, t] of [
@@ -214,11 +237,15 @@ export class Editor {
       }
     }
 
+    // TAESD's latents are already in the UNet's space: latent scale 1.
+    const fast = req.vae === 'fast' ? this.taesd : undefined;
+    const components: Components = fast ? { ...this.components, vaeEncoder: fast.vaeEncoder, vaeDecoder: fast.vaeDecoder } : this.components;
+    const scalingFactor = fast ? 1 : this.repo.scalingFactor;
     const run: ModelRun = {
-      components: this.components,
+      components,
       scheduler: createScheduler(params.scheduler, this.repo.schedulerConfig, { eta: params.eta }),
       noise: req.noise ?? new SeededNoise(seed!),
-      scalingFactor: this.repo.scalingFactor,
+      scalingFactor,
       vaeScaleFactor: this.repo.vaeScaleFactor,
       pixels: rgbaToNchw(working),
       width: framing.width,
@@ -235,7 +262,7 @@ export class Editor {
     const result = await this.runModel(operation, run, params, modelMask);
 
     req.onProgress?.({ type: 'phase', phase: 'decode' });
-    const raw = await this.decode(result, req.signal);
+    const raw = await this.decode(result, req.signal, components, scalingFactor);
     req.onProgress?.({ type: 'phase', phase: 'composite' });
     // DiffEdit without a user mask composites through its generated mask, at the image's size.
     const made = 'diffedit' in result ? (result.diffedit as DiffEditOutputs) : undefined;
@@ -254,14 +281,15 @@ export class Editor {
       raw,
       warnings,
       timings: result.timings,
-      meta: this.meta(operation, image, params, framing, [...result.timesteps], req.noise !== undefined),
+      meta: { ...this.meta(operation, image, params, framing, [...result.timesteps], req.noise !== undefined), vae: fast ? 'taesd' : 'vae' },
       ...(made && imageMask ? { diffedit: { ...made, imageMask } } : {}),
     };
   }
 
   /** Releases every ONNX session this editor holds. */
   async dispose(): Promise<void> {
-    await this.components.release();
+    this.prompts.clear();
+    await Promise.all([this.components.release(), this.taesd?.release()]);
   }
 
   private checkKind(operation: Operation): void {
@@ -352,12 +380,17 @@ export class Editor {
     }
   }
 
-  private async decode(result: ModelRunResult, signal: AbortSignal | undefined): Promise<Float32Array> {
-    const decoder = await this.components.vaeDecoder();
+  private async decode(
+    result: ModelRunResult,
+    signal: AbortSignal | undefined,
+    components: Components,
+    scalingFactor: number,
+  ): Promise<Float32Array> {
+    const decoder = await components.vaeDecoder();
     const parts: Float32Array[] = [];
     for (let b = 0; b < result.dims[0]; b++) {
       throwIfCancelled(signal);
-      const out = await decodeLatents(decoder, result.latents, result.dims, b, this.repo.scalingFactor);
+      const out = await decodeLatents(decoder, result.latents, result.dims, b, scalingFactor);
       parts.push(nchwToNhwc01(out.data, out.dims));
     }
     const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));

@@ -19,6 +19,7 @@ export type { GeneratedMask, MaskGeneration } from './pipelines/diffedit-mask';
 export { invert as invertLatents } from './pipelines/diffedit-invert';
 export type { Inversion } from './pipelines/diffedit-invert';
 export * from './jobs';
+export * from './live';
 export * from './delivery';
 export * from './errors';
 export * from './image';

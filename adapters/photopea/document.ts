@@ -16,6 +16,7 @@ import {
   openLayerScript,
   parseEchoes,
   placeLayerScript,
+  revisionScript,
   scriptFailure,
   type DocumentInfo,
 } from './script';
@@ -85,6 +86,19 @@ export class PhotopeaDocument {
     if (info === null) throw noDocument();
     if (!isInfo(info)) throw protocolError('the document information');
     return info;
+  }
+
+  /**
+   * A cheap fingerprint of the document (size, selection, layers, history
+   * state; no pixels), or null when no document is open: live mode polls it
+   * and reads pixels only when it changes.
+   */
+  async revision(): Promise<string | null> {
+    const echoes = await this.#exec(revisionScript());
+    const revision = echoes.get('revision')?.[0];
+    if (revision === null) return null;
+    if (typeof revision !== 'object' || revision === undefined) throw protocolError('the document revision');
+    return JSON.stringify(revision);
   }
 
   /** The document's width and height in px. */

@@ -53,7 +53,10 @@ export {
   openLayerScript,
   parseEchoes,
   placeLayerScript,
+  revisionScript,
   scriptFailure,
   TEMP_MASK_LAYER,
 } from './script';
 export type { PlaceLayer } from './script';
+export { followPhotopea } from './live';
+export type { PhotopeaLiveOptions } from './live';

@@ -144,6 +144,25 @@ else {
 }`);
 }
 
+/**
+ * Echoes `revision`: a cheap fingerprint of the active document (no pixels),
+ * or null when none is open. Live mode polls it and reads pixels only when it
+ * changed. `history` (count and name of the current history state) changes on
+ * every stroke where Photopea's model has `historyStates`; without it, size,
+ * selection, layers and the active layer still do.
+ */
+export function revisionScript(): string {
+  return script(`if (app.documents.length === 0) { stpEcho("revision", null); }
+else {
+  var d = app.activeDocument;
+  var h = null;
+  try { h = d.historyStates.length + ":" + String(d.activeHistoryState.name); } catch (stpNoHistory) { h = null; }
+  var a = d.activeLayer;
+  stpEcho("revision", { history: h, width: stpNum(d.width), height: stpNum(d.height), selection: stpRect(d.selection.bounds),
+    layers: stpCount(d), activeLayer: a ? String(a.name) : null, name: String(d.name) });
+}`);
+}
+
 /** Sends the whole document, as shown, as one PNG. */
 export function exportDocumentScript(): string {
   return script(`stpDoc().saveToOE("png");`);

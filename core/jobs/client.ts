@@ -22,6 +22,7 @@ import { CancelledError, RuntimeError, StippleError } from '../errors';
 import { GpuRuntimeError } from '../gpu/errors';
 import { InvalidInputError, type Mask, type RgbaImage } from '../image';
 import type { EditRequest, Operation } from '../pipelines/request';
+import { startLive, type LiveOptions, type LiveSession } from '../live/session';
 import type { BackendChoice } from '../runtime/backend';
 import { ReplayNoise } from '../tensor/replay';
 import type { ProgressCallback } from './progress';
@@ -174,6 +175,11 @@ export class WorkerEditor implements EditorLike {
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** Starts a live session on this engine: see {@link LiveSession}. */
+  live(options: LiveOptions): LiveSession {
+    return startLive(this, options);
   }
 
   /** Engine counters (GPU buffers and tensors held, readbacks, jobs running). */

@@ -13,6 +13,7 @@ import { asGpuError, GpuRuntimeError } from '../gpu/errors';
 import { installMapAsyncCounter, mapAsyncCalls } from '../gpu/instrument';
 import { InvalidInputError } from '../image';
 import { loadModelRepo, UrlSource, type ComponentFiles, type ModelRepo, type RepoSource } from '../models';
+import { loadTaesd } from '../live/taesd';
 import type { EditRequest } from '../pipelines/request';
 import { createRuntime, defaultOrt, type OrtRuntime, type StippleRuntime, type UnetSession } from '../runtime';
 import { chooseBackend, probeWebGpu, type ModelNeeds, type WebGpuProbe } from '../runtime/backend';
@@ -123,8 +124,10 @@ export class WorkerEngine {
     const ort = this.#deps.ort ?? defaultOrt;
     if (options.instrument) installMapAsyncCounter();
     if (options.wasmPaths && ort.env.wasm) ort.env.wasm.wasmPaths = options.wasmPaths;
-    const source = await (this.#deps.openSource ?? ((m, p) => openWorkerModel(m, p, this.#deps.delivery)))(options.model, onProgress);
+    const openSource = this.#deps.openSource ?? ((m, p) => openWorkerModel(m, p, this.#deps.delivery));
+    const source = await openSource(options.model, onProgress);
     const repo = await loadModelRepo(source);
+    const taesd = options.taesd && (await loadTaesd(await openSource(options.taesd, onProgress)));
 
     const preference = options.backend ?? 'auto';
     const probe: WebGpuProbe = preference === 'wasm' ? { ok: false, reason: 'WASM was chosen' } : await (this.#deps.probe ?? probeWebGpu)();
@@ -207,7 +210,7 @@ export class WorkerEngine {
         return first ?? runtime.createUnet(r);
       },
     };
-    const editor = new Editor(engineRepo, editorRuntime, { lowMemory });
+    const editor = new Editor(engineRepo, editorRuntime, { lowMemory, taesd });
     return {
       editor,
       options,
@@ -219,6 +222,7 @@ export class WorkerEngine {
         model: source.description,
         lowMemory,
         loadMs: performance.now() - started,
+        fastVae: taesd !== undefined,
       },
     };
   }

@@ -42,6 +42,8 @@ export type WorkerModelSource =
 /** How to set the engine up. */
 export interface EngineOptions {
   model: WorkerModelSource;
+  /** TAESD's two halves (e.g. `{ preset: 'taesd' }`): live runs decode with it. */
+  taesd?: WorkerModelSource;
   /** `auto` (default): WebGPU when an adapter fits the model, else WASM. */
   backend?: BackendPreference;
   /** WASM threads (default: up to 4 when the page is cross-origin isolated, else 1). */
@@ -70,6 +72,8 @@ export interface EngineInfo {
   lowMemory: boolean;
   /** ms spent loading the model and creating the UNet session during `init`. */
   loadMs: number;
+  /** Whether a TAESD was loaded for fast (live) runs. */
+  fastVae?: boolean;
 }
 
 /** {@link EditRequest} as it crosses: no functions or signals, noise only as a recording. */

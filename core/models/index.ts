@@ -7,7 +7,7 @@
  */
 export { UrlSource, checkRepoPath } from './source';
 export type { RepoSource, SourceUrl } from './source';
-export { loadModelRepo, COMPONENT_NAMES, LARGE_FILE_BYTES } from './repo';
+export { loadModelRepo, COMPONENT_NAMES, LARGE_FILE_BYTES, findComponent, makeComponent } from './repo';
 export type {
   ComponentFiles,
   ComponentName,

@@ -257,7 +257,8 @@ async function readTokenizer(source: RepoSource): Promise<ClipTokenizer> {
   return ClipTokenizer.fromFiles(files);
 }
 
-async function findComponent(
+/** Finds `<name>/model.onnx` (and conventional external data) in a source; also used for TAESD's two halves. */
+export async function findComponent(
   source: RepoSource,
   name: ComponentName,
 ): Promise<{ name: ComponentName; externalDataPaths: string[] }> {
@@ -270,7 +271,8 @@ async function findComponent(
   return { name, externalDataPaths: candidates.filter((_, i) => hasData[i]) };
 }
 
-function makeComponent(
+/** A lazily loaded component of `source`; also used for TAESD's two halves. */
+export function makeComponent(
   source: RepoSource,
   name: ComponentName,
   externalDataPaths: readonly string[],

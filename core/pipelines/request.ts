@@ -70,6 +70,11 @@ export interface EditRequest {
   onProgress?: ProgressCallback;
   /** Emit a latent preview every N steps (default 0 = never). */
   previewEvery?: number;
+  /**
+   * `fast`: encode and decode with the engine's TAESD when it has one (live
+   * runs; softer, much quicker), else the full VAE. Default `full`.
+   */
+  vae?: 'full' | 'fast';
 }
 
 /** The request with every default filled in: what result metadata records. */

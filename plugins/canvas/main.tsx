@@ -29,6 +29,7 @@ import { loadModel, type EngineSite, type LoadedModel } from './engine';
 import { cachedModels, DEFAULT_PRESET_ID, deleteModel, PRESET_OPTIONS, resolveChoice, type ModelChoice } from './models';
 import { drawScene } from './scene';
 import { Toolbar } from './Toolbar';
+import { LiveControls } from './Live';
 
 const PAGE = location.href;
 /** The engine's worker (built next to the page) and ONNX Runtime's files (served under /ort/). */
@@ -296,6 +297,28 @@ function App() {
             1. Paint over the area to change. 2. Describe what should be there. 3. Run, compare, pick a variant and apply it.
           </p>
           <div class="demo-canvas-frame" ref={stageRef} data-view={doc.results.length > 0 ? doc.view : 'document'} />
+          <LiveControls
+            host={host}
+            engine={model?.loaded.engine ?? null}
+            params={state.params}
+            busy={busy}
+            onError={setNotice}
+            onKept={(result, params, ms) =>
+              dispatch({
+                type: 'run-done',
+                entry: {
+                  operation: params.operation,
+                  params,
+                  images: result.images,
+                  meta: result.meta,
+                  warnings: result.warnings.map((w) => w.message),
+                  ms,
+                  time: Date.now(),
+                  model: model?.title ?? '',
+                },
+              })
+            }
+          />
           <p class="demo-view" aria-live="polite">
             {doc.results.length > 0
               ? doc.view === 'after'

@@ -9,6 +9,7 @@ import { benchDelivery } from './delivery';
 import { benchBrowser } from './browser';
 import { benchDiffEdit } from './diffedit';
 import { benchReliability } from './reliability';
+import { benchLive } from './live';
 import { benchRuntimes, RUNTIME_CHILD, runtimeChild } from './runtimes';
 
 const only = process.argv[2];
@@ -20,6 +21,7 @@ const suites: Record<string, () => Promise<void>> = {
   browser: benchBrowser,
   reliability: benchReliability,
   diffedit: benchDiffEdit,
+  live: benchLive,
 };
 if (only === RUNTIME_CHILD) {
   await runtimeChild(process.argv[3] as 'wasm' | 'native', Number(process.argv[4]));

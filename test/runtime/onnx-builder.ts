@@ -46,8 +46,33 @@ function valueInfo(field: number, { name, elemType, dims }: TinyValue): Uint8Arr
 
 export interface TinyNode {
   op: string;
+  /** `''` for an omitted optional input. */
   inputs: string[];
   outputs: string[];
+  attributes?: TinyAttribute[];
+}
+
+/** A node attribute: a list of ints (INTS) or a string (STRING). */
+export type TinyAttribute = { name: string; ints: number[] } | { name: string; s: string };
+
+/** A float32 constant (graph initializer). */
+export interface TinyInitializer {
+  name: string;
+  dims: number[];
+  data: Float32Array;
+}
+
+function attribute(a: TinyAttribute): Uint8Array {
+  // AttributeProto: name 1, s 4, ints 8, type 20 (STRING 3, INTS 7).
+  return 'ints' in a
+    ? bytes(5, str(1, a.name), ...a.ints.map((v) => int(8, v)), int(20, 7))
+    : bytes(5, str(1, a.name), str(4, a.s), int(20, 3));
+}
+
+function initializer(t: TinyInitializer): Uint8Array {
+  // TensorProto: dims 1, data_type 2, name 8, raw_data 9 (little-endian float32).
+  const raw = new Uint8Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength));
+  return bytes(5, ...t.dims.map((d) => int(1, d)), int(2, FLOAT), str(8, t.name), bytes(9, raw));
 }
 
 export interface TinyValue {
@@ -58,11 +83,19 @@ export interface TinyValue {
 }
 
 /** A ModelProto (IR 8, opset 17) with the given nodes, inputs and outputs. */
-export function tinyModel(nodes: TinyNode[], inputs: TinyValue[], outputs: TinyValue[]): Uint8Array {
+export function tinyModel(
+  nodes: TinyNode[],
+  inputs: TinyValue[],
+  outputs: TinyValue[],
+  initializers: TinyInitializer[] = [],
+): Uint8Array {
   const graph = bytes(
     7,
-    ...nodes.map((n) => bytes(1, ...n.inputs.map((i) => str(1, i)), ...n.outputs.map((o) => str(2, o)), str(4, n.op))),
+    ...nodes.map((n) =>
+      bytes(1, ...n.inputs.map((i) => str(1, i)), ...n.outputs.map((o) => str(2, o)), str(4, n.op), ...(n.attributes ?? []).map(attribute)),
+    ),
     str(2, 'tiny'),
+    ...initializers.map(initializer),
     ...inputs.map((v) => valueInfo(11, v)),
     ...outputs.map((v) => valueInfo(12, v)),
   );

@@ -1,0 +1,49 @@
+/**
+ * Live mode in Photopea: polls the document's cheap revision
+ * ({@link PhotopeaDocument.revision}) and, when it changed, sends the
+ * document (and the selection as the mask) to a live session. Paused while
+ * the panel is hidden, with no document open, and, for the masked edits,
+ * with nothing selected.
+ */
+import { followDocument, type DocumentFollower, type FollowState } from '../../core/live/follow';
+import type { Mask, RgbaImage } from '../../core/image';
+import type { PhotopeaDocument } from './document';
+
+export interface PhotopeaLiveOptions {
+  /** Inpaint and mask-edit follow only while something is selected (the selection is their mask). */
+  needsSelection: boolean;
+  /** Whether the plugin panel is shown (default: `document.visibilityState === 'visible'` where there is a DOM). */
+  visible?(): boolean;
+  /** Poll interval in ms (default 500). */
+  pollMs?: number;
+  onState?(state: FollowState): void;
+  onError?(error: unknown): void;
+}
+
+/** Starts following the active Photopea document; `stop()` ends it. */
+export function followPhotopea(
+  doc: PhotopeaDocument,
+  session: { update(image: RgbaImage, mask?: Mask): void },
+  options: PhotopeaLiveOptions,
+): DocumentFollower {
+  const visible =
+    options.visible ?? (typeof document !== 'undefined' ? () => document.visibilityState === 'visible' : undefined);
+  let hasSelection = false;
+  return followDocument({
+    session,
+    revision: async () => {
+      const revision = await doc.revision();
+      if (revision === null) return null;
+      hasSelection = (JSON.parse(revision) as { selection: unknown }).selection !== null;
+      return options.needsSelection && !hasSelection ? null : revision;
+    },
+    read: async () => {
+      const image = await doc.readImage();
+      return hasSelection ? { image, mask: await doc.readSelectionMask() } : { image };
+    },
+    ...(visible ? { visible } : {}),
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    ...(options.onState ? { onState: options.onState } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+}
