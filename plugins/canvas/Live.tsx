@@ -12,6 +12,10 @@ import { errorMessage } from '../../core/errors';
 import { isEmpty, type RgbaImage } from '../../core/image';
 import { startLive, type LiveParams, type LiveSession, type LiveState, type LiveStats } from '../../core/live';
 import { toRequest, type PanelParams } from '../ui';
+import type { ModelSizes } from '../../core/pipelines/resolution';
+
+/** The image and model sizes that pick the working resolution, as for a normal run. */
+type WorkingSource = { width: number; height: number; sizes: ModelSizes };
 
 /** What the browser tests read (window.__stippleLive). */
 export interface LiveTestHook {
@@ -27,6 +31,8 @@ export interface LiveControlsProps {
   host: CanvasHost;
   engine: EditEngine | null;
   params: PanelParams;
+  /** The loaded model's sizes: live runs use the same working size as a normal run. */
+  sizes: ModelSizes | undefined;
   /** The panel is running a normal edit: Keep waits. */
   busy: boolean;
   onKept(result: EditResult, params: PanelParams, ms: number): void;
@@ -34,8 +40,8 @@ export interface LiveControlsProps {
 }
 
 /** The panel's parameters as a live session takes them: no seed (fixed per session) or count (always 1). */
-function liveParams(params: PanelParams): LiveParams {
-  const { seed: _seed, count: _count, ...rest } = toRequest(params);
+function liveParams(params: PanelParams, source: WorkingSource | undefined): LiveParams {
+  const { seed: _seed, count: _count, ...rest } = toRequest(params, source);
   return rest;
 }
 
@@ -49,6 +55,8 @@ const LABEL: Record<LiveState, string> = {
 
 export function LiveControls(props: LiveControlsProps) {
   const { host, engine, params } = props;
+  const { width, height } = host.document.image;
+  const source: WorkingSource | undefined = props.sizes && { width, height, sizes: props.sizes };
   const [on, setOn] = useState(false);
   const [state, setState] = useState<LiveState>('closed');
   const [hasResult, setHasResult] = useState(false);
@@ -58,15 +66,15 @@ export function LiveControls(props: LiveControlsProps) {
   const version = useRef(0);
   const propsRef = useRef(props);
   propsRef.current = props;
-  const paramsKey = JSON.stringify(liveParams(params));
+  const paramsKey = JSON.stringify(liveParams(params, source));
   /** The parameters the session has: a change of anything else is not sent. */
   const sentKey = useRef('');
 
   useEffect(() => {
     if (!on || !engine || !engine.operations.includes(params.operation)) return;
-    const live = startLive(engine, { operation: params.operation, ...liveParams(params), debounceMs: 0 });
+    const live = startLive(engine, { operation: params.operation, ...liveParams(params, source), debounceMs: 0 });
     session.current = live;
-    sentKey.current = JSON.stringify(liveParams(params));
+    sentKey.current = JSON.stringify(liveParams(params, source));
     version.current = 0;
     setState(live.state);
     setHasResult(false);
@@ -105,7 +113,7 @@ export function LiveControls(props: LiveControlsProps) {
   useEffect(() => {
     if (!session.current || sentKey.current === paramsKey) return;
     sentKey.current = paramsKey;
-    session.current.setParams(liveParams(params));
+    session.current.setParams(liveParams(params, source));
   }, [paramsKey]);
 
   useEffect(() => {

@@ -301,6 +301,7 @@ function App() {
             host={host}
             engine={model?.loaded.engine ?? null}
             params={state.params}
+            sizes={model?.loaded.sizes}
             busy={busy}
             onError={setNotice}
             onKept={(result, params, ms) =>

@@ -53,8 +53,8 @@ describe('stipple --runtime / --threads', () => {
 
   it.each([
     [['--runtime', 'gpu'], /unknown runtime "gpu"; use auto, wasm or native/],
-    [['--threads', '0'], /--threads needs a whole number of at least 1, got "0"/],
-    [['--threads', 'many'], /--threads needs a number, got "many"/],
+    [['--threads', '0'], /--threads needs a whole number from 1 to 256, got "0"/],
+    [['--threads', 'many'], /--threads needs a decimal number, got "many"/],
   ])('fails clearly for %j and writes nothing', async (bad, message) => {
     const r = await sdedit('bad', bad);
     expect(r.code).toBe(1);

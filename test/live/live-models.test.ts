@@ -262,7 +262,8 @@ describe('live sessions on real engines', () => {
     const latest = await done;
     expect(latest.result.meta.vae).toBe('taesd');
     const inProcess = await (await editorWith({ taesd: true })).edit('sdedit', { ...LIVE, image, seed: 11, vae: 'fast' });
-    expect(maxAbsDiff(latest.result.raw, inProcess.raw)).toBe(0);
+    // Same model, seed and state; the engines may differ in session shapes and threads, so only float rounding.
+    expect(maxAbsDiff(latest.result.raw, inProcess.raw)).toBeLessThan(1e-5);
     const kept = await live.keep();
     expect(kept.meta.vae).toBe('vae');
     live.close();
