@@ -165,6 +165,9 @@ export class WorkerEngine {
       ort,
       executionProviders: [choice.backend],
       numThreads: choice.threads,
+      // Pinned shapes are what makes WebGPU fast on real GPUs (ORT-web's SD-Turbo example), but on a
+      // software fallback adapter (SwiftShader) they measured 0.61x (`npm run bench browser`): pin there never.
+      pinDimensions: !(webgpu && choice.adapter?.fallback),
       gpu: webgpu
         ? async () => {
             gpu = await GpuContext.fromOrt(ort);
