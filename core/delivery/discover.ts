@@ -15,6 +15,8 @@ import { boundedFetch } from './bounded-fetch';
 import type { FetchLike } from './downloader';
 import { DownloadError } from './errors';
 import { revisionFromUrl, type ModelManifest } from './manifest';
+import type { Sleep } from './retry';
+import { retryingFetch } from './retrying-fetch';
 
 /** Records which files a loader found. */
 class RecordingSource implements RepoSource {
@@ -53,6 +55,14 @@ export interface DiscoverOptions {
   readonly signal?: AbortSignal;
   /** A request that receives nothing for this long ends discovery with a `DownloadError`. Default 60 s. */
   readonly idleTimeoutMs?: number;
+  /** Attempts after the first for a failed, refused (5xx, 429) or cut request. Default 5, as for downloads. */
+  readonly retries?: number;
+  /** First retry delay; doubles per retry. Default 500 ms. */
+  readonly retryDelayMs?: number;
+  /** Default 15 s. */
+  readonly maxRetryDelayMs?: number;
+  /** Injectable for tests. */
+  readonly sleep?: Sleep;
 }
 
 /**
@@ -67,7 +77,15 @@ export interface DiscoverOptions {
 export async function discoverManifest(baseUrl: string, options: DiscoverOptions = {}): Promise<ModelManifest> {
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   const bounded = boundedFetch(options.fetch ?? ((input, init) => globalThis.fetch(input, init)), options.signal, idleTimeoutMs);
-  const source = new UrlSource(baseUrl, bounded.fetch);
+  // A stalled server has had its idle timeout: only failures that a new attempt can fix are retried.
+  const patient = retryingFetch(bounded.fetch, {
+    retries: options.retries ?? 5,
+    backoff: { baseDelayMs: options.retryDelayMs ?? 500, maxDelayMs: options.maxRetryDelayMs ?? 15_000 },
+    signal: options.signal,
+    sleep: options.sleep,
+    isFinal: () => bounded.idleUrl !== undefined,
+  });
+  const source = new UrlSource(baseUrl, patient);
   const recording = new RecordingSource(source);
   let repo: ModelRepo;
   try {

@@ -128,7 +128,7 @@ async function openUrl(url: string, cache: ModelCache, options: OpenModelOptions
     return new CachedSource(cache, check.record, { verify: options.readVerify });
   }
   if (options.offline) throw new CacheError(id, check.missing, 'not cached, and loading offline was asked for');
-  const manifest = check.record?.manifest ?? (await discoverManifest(id, { fetch: options.fetch, signal: options.signal, idleTimeoutMs: options.idleTimeoutMs }));
+  const manifest = check.record?.manifest ?? (await discoverManifest(id, options));
   return ensureCached(manifest, cache, options);
 }
 
