@@ -55,8 +55,9 @@ const LABEL: Record<LiveState, string> = {
 
 export function LiveControls(props: LiveControlsProps) {
   const { host, engine, params } = props;
-  const { width, height } = host.document.image;
-  const source: WorkingSource | undefined = props.sizes && { width, height, sizes: props.sizes };
+  // Before the host is attached there is no image yet, and no working size to ask for.
+  const image = host.element ? host.document.image : undefined;
+  const source: WorkingSource | undefined = props.sizes && image && { width: image.width, height: image.height, sizes: props.sizes };
   const [on, setOn] = useState(false);
   const [state, setState] = useState<LiveState>('closed');
   const [hasResult, setHasResult] = useState(false);
