@@ -37,6 +37,14 @@ describe('chooseBackend', () => {
     expect(c.reason).toBe('WASM (4 threads), because this browser has no WebGPU (navigator.gpu is missing).');
   });
 
+  it('passes a software fallback adapter over for WASM in auto, and uses it when asked', () => {
+    const swiftshader = { ok: true as const, adapter: { ...GPU, vendor: 'google', architecture: 'swiftshader', fallback: true } };
+    const auto = chooseBackend({ ...base, webgpu: swiftshader });
+    expect(auto).toMatchObject({ backend: 'wasm', threads: 4 });
+    expect(auto.reason).toBe('WASM (4 threads), because the only WebGPU adapter is a software renderer, slower than the CPU; choose WebGPU to use it anyway.');
+    expect(chooseBackend({ ...base, webgpu: swiftshader, preference: 'webgpu' }).backend).toBe('webgpu');
+  });
+
   it('needs shader-f16 for float16 weights or float16 I/O', () => {
     const noF16 = { ok: true as const, adapter: { ...GPU, shaderF16: false } };
     expect(chooseBackend({ ...base, webgpu: noF16, model: { ...FP32, floatType: 'float16' } }).reason).toMatch(
@@ -94,6 +102,21 @@ describe('probeWebGpu', () => {
       ok: true,
       adapter: { vendor: 'google', architecture: 'swiftshader', description: '', fallback: true, shaderF16: false, maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30 },
     });
+  });
+
+  it('counts a software renderer as a fallback adapter even when the browser does not say so', async () => {
+    const adapter = (info: Record<string, string>) => async () => ({
+      features: new Set<string>(),
+      limits: { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30, maxStorageBuffersPerShaderStage: 10, maxComputeWorkgroupsPerDimension: 65535 },
+      info,
+    });
+    const fallback = async (info: Record<string, string>) => {
+      const probe = await probeWebGpu({ requestAdapter: adapter(info) });
+      return probe.ok && probe.adapter.fallback;
+    };
+    expect(await fallback({ vendor: 'google', architecture: 'swiftshader' })).toBe(true);
+    expect(await fallback({ vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe(true);
+    expect(await fallback({ vendor: 'nvidia', architecture: 'hopper' })).toBe(false);
   });
 });
 

@@ -37,9 +37,10 @@ describe('browser runtime (Chromium, module Worker)', () => {
   describe('WebGPU backend, GPU-resident loop', () => {
     beforeAll(async () => {
       for (const model of ['sd', 'sd-inpaint', 'ip2p']) {
-        const info = await call(page, 'open', `webgpu-${model}`, { model });
+        // SwiftShader is a fallback adapter, which `auto` passes over for WASM: ask for WebGPU.
+        const info = await call(page, 'open', `webgpu-${model}`, { model, backend: 'webgpu' });
         expect(info.backend.backend).toBe('webgpu');
-        expect(info.backend.reason).toMatch(/WebGPU on google swiftshader .*fits its limits/);
+        expect(info.backend.reason).toMatch(/WebGPU was chosen explicitly/);
       }
     }, 120_000);
     afterAll(async () => {
@@ -98,7 +99,7 @@ describe('browser runtime (Chromium, module Worker)', () => {
 
   describe('failures', () => {
     it('ends with a retryable error when the GPU device is lost, and the retry on WASM succeeds', async () => {
-      await call(page, 'open', 'lost', { model: 'sd' });
+      await call(page, 'open', 'lost', { model: 'sd', backend: 'webgpu' });
       const out = await call(page, 'loseDevice', 'lost', 'sdedit_img2img', 'sdedit', 2);
       expect(out.error).toMatchObject({ name: 'GpuRuntimeError', code: 'RUNTIME', canRetryOnWasm: true });
       expect(out.error?.message).toMatch(/GPU stopped working/);
