@@ -58,3 +58,4 @@ export function call<K extends keyof StippleTestApi>(
     [fn, args] as const,
   ) as Promise<Awaited<ReturnType<StippleTestApi[K]>>>;
 }
+

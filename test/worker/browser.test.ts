@@ -6,27 +6,16 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Operation } from '../../core/pipelines/request';
-import { call, openWorkerPage, type WorkerPage } from './browser-setup';
+import { call } from './browser-setup';
+import { useWorkerPage, WORKER_CASES } from './suite';
 
-const CASES: { name: string; operation: Operation; model: string }[] = [
-  { name: 'sdedit_img2img', operation: 'sdedit', model: 'sd' },
-  { name: 'inpaint_9ch', operation: 'inpaint', model: 'sd-inpaint' },
-  { name: 'inpaint_4ch_legacy', operation: 'mask-edit', model: 'sd' },
-  { name: 'ip2p', operation: 'pix2pix', model: 'ip2p' },
-];
+const CASES = WORKER_CASES;
 
 describe('browser runtime (Chromium, module Worker)', () => {
-  let wp: WorkerPage;
+  const pageOf = useWorkerPage();
   let page: Page;
-
-  beforeAll(async () => {
-    wp = await openWorkerPage();
-    page = wp.page;
-  }, 60_000);
-
-  afterAll(async () => {
-    await wp?.close();
+  beforeAll(() => {
+    page = pageOf();
   });
 
   it('runs cross-origin isolated with WebGPU exposed', async () => {
