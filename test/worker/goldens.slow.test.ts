@@ -1,9 +1,10 @@
 /**
  * The browser runtime in Debian's Chromium (headless, SwiftShader WebGPU):
  * the engine in a module Worker behind the typed protocol, on WebGPU with the
- * GPU-resident loop, against the diffusers golden cases; and a lost device.
+ * GPU-resident loop and on multi-threaded WASM, against the diffusers golden
+ * cases; and a lost device.
  * SwiftShader takes about a minute per case, so this file runs in
- * `npm run test:slow` (vitest.slow.config.ts), not in `npm test`.
+ * `npm run test:slow` (STIPPLE_TESTS=slow), not in `npm test`.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +85,23 @@ describe('browser runtime (Chromium, module Worker)', () => {
       expect(out.cpu.loop!.mapsPerStep!.every((n) => n >= 1)).toBe(true);
       expect(out.maxDiff).toBeLessThan(1e-4);
     });
+  });
+
+  describe('WASM backend (multi-threaded: the page is cross-origin isolated)', () => {
+    for (const c of CASES) {
+      it(`${c.name} (${c.operation}) matches diffusers within 1e-4`, async () => {
+        const key = `wasm-${c.model}`;
+        const info = await call(page, 'open', key, { model: c.model, backend: 'wasm' });
+        expect(info.backend).toMatchObject({ backend: 'wasm', threads: 2, crossOriginIsolated: true });
+        const run = await call(page, 'golden', key, c.name, c.operation);
+        console.log(`wasm ${c.name}: max diff ${run.maxDiff.toExponential(2)}`);
+        expect(run.timestepsMatch).toBe(true);
+        expect(run.noiseRemaining).toBe(0);
+        expect(run.maxDiff).toBeLessThan(1e-4);
+        expect(run.loop?.where).toBe('cpu');
+        await call(page, 'close', key);
+      });
+    }
   });
 
   describe('failures', () => {
