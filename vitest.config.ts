@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * `npm test` runs every suite but the slow ones (`*.slow.test.ts`: WebGPU on
- * SwiftShader, about a minute per golden case); `npm run test:slow`
+ * SwiftShader, about a minute per golden case; downloads through real retry
+ * backoff); `npm run test:slow`
  * (STIPPLE_TESTS=slow) runs only those. `.ci/run` runs both.
  */
 const slow = process.env.STIPPLE_TESTS === 'slow';

@@ -171,6 +171,42 @@ export function addNoiseVp(original: Float32Array, noise: Float32Array, alphaPro
   return out;
 }
 
+/** What a DDIM-family model predicts: the noise, the clean sample, or v. */
+export type DdimPrediction = 'epsilon' | 'sample' | 'v_prediction';
+
+/**
+ * DDIM's formula (12), shared by DDIM and its inversion: the predicted x_0 and
+ * noise direction of `sample` at a level with sqrt(ᾱ) = `sqrtA` and
+ * sqrt(1-ᾱ) = `sqrtB`, from whichever the model predicts.
+ */
+export function predictX0AndEps(
+  prediction: DdimPrediction,
+  modelOutput: Float32Array,
+  sample: Float32Array,
+  sqrtA: number,
+  sqrtB: number,
+): { x0: Float64Array; eps: Float64Array } {
+  const size = sample.length;
+  const x0 = new Float64Array(size);
+  const eps = new Float64Array(size);
+  for (let i = 0; i < size; i++) {
+    const m = modelOutput[i]!;
+    const x = sample[i]!;
+    if (prediction === 'epsilon') {
+      x0[i] = (x - sqrtB * m) / sqrtA;
+      eps[i] = m;
+    } else if (prediction === 'sample') {
+      x0[i] = m;
+      eps[i] = (x - sqrtA * m) / sqrtB;
+    } else {
+      // v-prediction (Salimans & Ho 2022): v = sqrt(ᾱ) ε - sqrt(1-ᾱ) x_0.
+      x0[i] = sqrtA * x - sqrtB * m;
+      eps[i] = sqrtA * m + sqrtB * x;
+    }
+  }
+  return { x0, eps };
+}
+
 /**
  * Clamp of the predicted x_0 ("clip_sample"), used by DDIM / DDPM / LCM when the config asks
  * for it (pixel-space models; the SD configs have it off).

@@ -6,7 +6,7 @@
  */
 import { SchedulerConfigError } from '../errors';
 import { InvalidInputError } from '../image/errors';
-import { addNoiseVp, checkIntegerTimestep, clipInPlace } from './base';
+import { addNoiseVp, checkIntegerTimestep, clipInPlace, predictX0AndEps, type DdimPrediction } from './base';
 import { makeAlphasCumprod, makeBetas } from './betas';
 import { BETA_DEFAULTS, ConfigReader } from './config';
 import type { SchedulerConfig } from './config';
@@ -25,7 +25,6 @@ export const DDIM_INVERSE_DEFAULTS: Readonly<SchedulerConfig> = Object.freeze({
   rescale_betas_zero_snr: false,
 });
 
-type Prediction = 'epsilon' | 'sample' | 'v_prediction';
 
 /**
  * diffusers' DDIMInverseScheduler; build it with `createInverseScheduler(repoConfig)`. It is a
@@ -42,7 +41,7 @@ export class DdimInverseScheduler implements Scheduler {
   /** ᾱ of the level below t = 0 (the first step's start): 1 with `set_alpha_to_one`, else ᾱ_0 (SD configs). */
   private readonly initialAlphaCumprod: number;
   private readonly numTrain: number;
-  private readonly prediction: Prediction;
+  private readonly prediction: DdimPrediction;
   private readonly clipSample: boolean;
   private readonly clipRange: number;
   private readonly stepsOffset: number;
@@ -56,7 +55,7 @@ export class DdimInverseScheduler implements Scheduler {
     this.alphasCumprod = makeAlphasCumprod(makeBetas(r.betaParams({ rescaleKey: true })));
     this.numTrain = this.alphasCumprod.length;
     this.initialAlphaCumprod = r.bool('set_alpha_to_one') ? 1 : this.alphasCumprod[0]!;
-    this.prediction = r.oneOf<Prediction>('prediction_type', ['epsilon', 'sample', 'v_prediction']);
+    this.prediction = r.oneOf<DdimPrediction>('prediction_type', ['epsilon', 'sample', 'v_prediction']);
     this.clipSample = r.bool('clip_sample');
     this.clipRange = r.number('clip_sample_range', { min: 0, exclusiveMin: true });
     this.stepsOffset = r.int('steps_offset', { min: 0 });
@@ -117,22 +116,7 @@ export class DdimInverseScheduler implements Scheduler {
     const sqrtA = Math.sqrt(alphaFrom);
     const sqrtB = Math.sqrt(1 - alphaFrom);
     const size = sample.length;
-    const x0 = new Float64Array(size);
-    const eps = new Float64Array(size);
-    for (let i = 0; i < size; i++) {
-      const m = modelOutput[i]!;
-      const x = sample[i]!;
-      if (this.prediction === 'epsilon') {
-        x0[i] = (x - sqrtB * m) / sqrtA;
-        eps[i] = m;
-      } else if (this.prediction === 'sample') {
-        x0[i] = m;
-        eps[i] = (x - sqrtA * m) / sqrtB;
-      } else {
-        x0[i] = sqrtA * x - sqrtB * m;
-        eps[i] = sqrtA * m + sqrtB * x;
-      }
-    }
+    const { x0, eps } = predictX0AndEps(this.prediction, modelOutput, sample, sqrtA, sqrtB);
     if (this.clipSample) clipInPlace(x0, this.clipRange);
     const a = Math.sqrt(alphaTo);
     const b = Math.sqrt(1 - alphaTo);

@@ -4,7 +4,7 @@
  * posterior noise (formula 16).
  */
 import { SchedulerConfigError } from '../errors';
-import { SchedulerBase, addNoiseVp, checkIntegerTimestep, clipInPlace } from './base';
+import { SchedulerBase, addNoiseVp, checkIntegerTimestep, clipInPlace, predictX0AndEps, type DdimPrediction } from './base';
 import type { StepNoise } from './base';
 import { makeAlphasCumprod, makeBetas } from './betas';
 import { BETA_DEFAULTS, ConfigReader } from './config';
@@ -28,7 +28,6 @@ export const DDIM_DEFAULTS: Readonly<SchedulerConfig> = Object.freeze({
   rescale_betas_zero_snr: false,
 });
 
-type DdimPrediction = 'epsilon' | 'sample' | 'v_prediction';
 
 /** DDIMScheduler. */
 export class DdimScheduler extends SchedulerBase {
@@ -96,24 +95,8 @@ export class DdimScheduler extends SchedulerBase {
     const sqrtB = Math.sqrt(betaProdT);
 
     const size = sample.length;
-    const x0 = new Float64Array(size);
-    const eps = new Float64Array(size);
     // Formula (12): predicted x_0 and the noise direction, from whichever the model predicts.
-    for (let i = 0; i < size; i++) {
-      const m = modelOutput[i]!;
-      const x = sample[i]!;
-      if (this.prediction === 'epsilon') {
-        x0[i] = (x - sqrtB * m) / sqrtA;
-        eps[i] = m;
-      } else if (this.prediction === 'sample') {
-        x0[i] = m;
-        eps[i] = (x - sqrtA * m) / sqrtB;
-      } else {
-        // v-prediction (Salimans & Ho 2022): v = sqrt(ᾱ) ε - sqrt(1-ᾱ) x_0.
-        x0[i] = sqrtA * x - sqrtB * m;
-        eps[i] = sqrtA * m + sqrtB * x;
-      }
-    }
+    const { x0, eps } = predictX0AndEps(this.prediction, modelOutput, sample, sqrtA, sqrtB);
     if (this.clipSample) clipInPlace(x0, this.clipRange);
 
     // Formula (16): σ_t(η) = η · sqrt((1-ᾱ_prev)/(1-ᾱ_t)) · sqrt(1 - ᾱ_t/ᾱ_prev).

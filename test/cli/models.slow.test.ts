@@ -3,7 +3,8 @@
  * flaky server, resumed with Range, then the same output with the server
  * gone), and `stipple models list|pull|rm|path|verify` against a local
  * server and offline. The bin runs as a child process with HOME and
- * XDG_CACHE_HOME pointing at a fresh folder.
+ * XDG_CACHE_HOME pointing at a fresh folder. In `npm run test:slow`: its
+ * faults are real retries with real backoff (about 45 s of waiting).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
