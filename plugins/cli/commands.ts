@@ -14,7 +14,7 @@ import { SCHEDULER_NAMES, type SchedulerName } from '../../core/schedulers';
 import { loadFixtureNoise } from '../../core/tensor';
 import type { NoiseSource } from '../../core/tensor/noise';
 import { diffedit, DIFFEDIT_USAGE } from './diffedit';
-import { decimal, readImageFile, readInputFile, readJsonFile } from './inputs';
+import { decimal, readImageFile, readInputFile, readJsonFile, refuseEmptyValues } from './inputs';
 import { openCliModel } from './model-input';
 import { MODELS_USAGE, modelsCommand } from './models';
 import { planOutputs, writeAllOrNothing, type OutputPlan } from './outputs';
@@ -109,9 +109,7 @@ async function edit(operation: Operation, argv: string[]): Promise<number> {
       ...RUNTIME_OPTIONS,
     },
   });
-  for (const [name, value] of Object.entries(values)) {
-    if (value === '' && name !== 'prompt' && name !== 'negative-prompt') throw new InvalidInputError(`--${name} needs a value.`);
-  }
+  refuseEmptyValues(values);
   if (!values.model) throw usage(`${operation} needs --model MODEL`);
   if (!values.image) throw usage(`${operation} needs --image PNG`);
   if (values.prompt === undefined) throw usage(`${operation} needs --prompt TEXT`);
@@ -190,7 +188,8 @@ export async function readNoise(path: string): Promise<NoiseSource> {
   }
 }
 
-function outputFiles(result: EditResult, plan: OutputPlan): { path: string; bytes: Uint8Array }[] {
+/** The images and raw floats of a result, at the paths its plan checked. */
+export function outputFiles(result: EditResult, plan: OutputPlan): { path: string; bytes: Uint8Array }[] {
   const files = result.images.map((img, i) => ({ path: plan.images[i]!, bytes: encodePng(img) }));
   if (plan.raw) {
     files.push({ path: plan.raw, bytes: float32Bytes(result.raw) });

@@ -4,12 +4,12 @@
  */
 import { parseArgs } from 'node:util';
 import { createEditor } from '../../core/editor';
-import { InvalidInputError, maskFromImage, maskToImage } from '../../core/image';
+import { maskFromImage, maskToImage } from '../../core/image';
 import { encodePng } from '../../core/image/png-node';
 import { resolveDiffEdit } from '../../core/pipelines/diffedit';
 import { validateEditRequest } from '../../core/pipelines/limits';
-import { float32Bytes, readNoise, RUNTIME_OPTIONS, runtimeFlags, usage } from './commands';
-import { decimal, readImageFile } from './inputs';
+import { float32Bytes, outputFiles, readNoise, RUNTIME_OPTIONS, runtimeFlags, usage } from './commands';
+import { decimal, readImageFile, refuseEmptyValues } from './inputs';
 import { openCliModel } from './model-input';
 import { planOutputs, writeAllOrNothing } from './outputs';
 
@@ -65,9 +65,7 @@ export async function diffedit(argv: string[]): Promise<number> {
   ] as const) {
     if (v[flag] === undefined) throw usage(`diffedit needs --${flag} ${what}`);
   }
-  for (const [name, value] of Object.entries(v)) {
-    if (value === '' && !name.endsWith('prompt')) throw new InvalidInputError(`--${name} needs a value.`);
-  }
+  refuseEmptyValues(v);
   // Everything that can be checked without the model is checked first, so a typo costs nothing.
   const request = {
     prompt: v.prompt!,
@@ -114,8 +112,7 @@ export async function diffedit(argv: string[]): Promise<number> {
       diffedit: options,
     });
     const d = result.diffedit;
-    const files = [{ path: plan.images[0]!, bytes: encodePng(result.images[0]!) }];
-    if (plan.raw) files.push({ path: plan.raw, bytes: float32Bytes(result.raw) });
+    const files = outputFiles(result, plan);
     const extra = plan.extra;
     if (d && extra['--mask-out']) files.push({ path: extra['--mask-out'], bytes: encodePng(maskToImage(d.imageMask)) });
     if (d && extra['--mask-raw']) files.push({ path: extra['--mask-raw'], bytes: float32Bytes(d.mask) });

@@ -61,3 +61,13 @@ export async function readJsonFile(path: string, flag: string): Promise<unknown>
     throw new InvalidInputError(`${flag} ${path} is not valid JSON (${detail}).`, { cause: e });
   }
 }
+
+/**
+ * Refuses a flag given with an empty value (`--steps ""`): only prompts may be
+ * empty (an empty negative prompt is a real choice).
+ */
+export function refuseEmptyValues(values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value === '' && !name.endsWith('prompt')) throw new InvalidInputError(`--${name} needs a value.`);
+  }
+}
