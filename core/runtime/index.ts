@@ -25,7 +25,7 @@ export type { FloatTensor, IdsType, TimestepLayout, TimestepType, VaeEncoderOutp
 export { ModelSession } from './session';
 export { freeDimensionOverrides, type ShapePins } from './dimension-pins';
 export type { HostTensor, HostTensorData, IoInfo, OutputTensor, SessionModelFiles } from './session';
-export { defaultOrt, type OrtRuntime } from './ort';
+export { defaultOrt, loadDefaultOrt, type OrtRuntime } from './ort';
 export { runExclusive } from './queue';
 export { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } from './fp16';
 export { chooseBackend, fitProblem, probeWebGpu } from './backend';

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   defaultOrt,
   defaultThreads,
+  loadDefaultOrt,
   NATIVE_INSTALL,
   nativeRuntimeInstalled,
   NativeRuntimeUnavailableError,
@@ -21,7 +22,7 @@ const missing = async (): Promise<OrtRuntime> => {
   throw new Error("Cannot find package 'onnxruntime-node' imported from dist/cli.js");
 };
 const NATIVE = await nativeRuntimeInstalled();
-const fakeNative = { InferenceSession: { create: async () => undefined }, Tensor: defaultOrt.Tensor, env: {} } as unknown as OrtRuntime;
+const fakeNative = { InferenceSession: { create: async () => undefined }, Tensor: (await loadDefaultOrt()).Tensor, env: {} } as unknown as OrtRuntime;
 
 describe('selectOrt', () => {
   it('native without onnxruntime-node: a typed error with the install line, not a stack trace', async () => {
