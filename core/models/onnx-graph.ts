@@ -15,6 +15,7 @@
  * Browser-safe: no Node APIs in this file.
  */
 import { ModelFormatError } from '../errors';
+import { fields, fieldString, ONNX_ELEMENT_TYPES, ProtoError, stringEntry, type ProtoField as Field } from './onnx-proto';
 
 /** One graph input or output, as declared in the ONNX file. */
 export interface OnnxValueInfo {
@@ -48,104 +49,18 @@ export interface OnnxModelInfo {
   readonly externalData: readonly OnnxExternalDataRef[];
 }
 
-/** ONNX `TensorProto.DataType` -> ORT JS type names. */
-const ELEM_TYPES: Record<number, string> = {
-  1: 'float32',
-  2: 'uint8',
-  3: 'int8',
-  4: 'uint16',
-  5: 'int16',
-  6: 'int32',
-  7: 'int64',
-  8: 'string',
-  9: 'bool',
-  10: 'float16',
-  11: 'float64',
-  12: 'uint32',
-  13: 'uint64',
-  16: 'bfloat16',
-};
-
-class ProtoError extends Error {}
-
-/** One protobuf field: `value` for varint/fixed fields, `[start, end)` for length-delimited ones. */
-interface Field {
-  no: number;
-  wire: number;
-  value: number;
-  start: number;
-  end: number;
-}
-
-/** Reads a varint at `pos` (up to 64 bits, as a double; negative int64 wrap back to negative). */
-function readVarint(buf: Uint8Array, pos: number, end: number): [value: number, next: number] {
-  let value = 0;
-  let scale = 1;
-  for (let i = 0; i < 10; i++) {
-    if (pos >= end) throw new ProtoError(`a number is cut off at byte ${pos}`);
-    const b = buf[pos++]!;
-    value += (b & 0x7f) * scale;
-    if (b < 0x80) return [value >= 2 ** 63 ? value - 2 ** 64 : value, pos];
-    scale *= 128;
-  }
-  throw new ProtoError(`malformed number at byte ${pos}`);
-}
-
-/** The fields of the message in `buf[start, end)`, checking that each one fits. */
-function* fields(buf: Uint8Array, start: number, end: number): Generator<Field> {
-  let pos = start;
-  while (pos < end) {
-    const tagAt = pos;
-    const [tag, afterTag] = readVarint(buf, pos, end);
-    pos = afterTag;
-    const no = Math.floor(tag / 8);
-    const wire = tag % 8;
-    if (no === 0) throw new ProtoError(`invalid field number at byte ${tagAt}`);
-    switch (wire) {
-      case 0: {
-        const [value, next] = readVarint(buf, pos, end);
-        yield { no, wire, value, start: pos, end: next };
-        pos = next;
-        break;
-      }
-      case 1:
-      case 5: {
-        const size = wire === 1 ? 8 : 4;
-        if (pos + size > end) throw new ProtoError(`a value is cut off at byte ${pos}`);
-        yield { no, wire, value: 0, start: pos, end: pos + size };
-        pos += size;
-        break;
-      }
-      case 2: {
-        const [len, next] = readVarint(buf, pos, end);
-        if (len < 0 || next + len > end) {
-          throw new ProtoError(`a ${len}-byte block at byte ${next} runs past the end (${end})`);
-        }
-        yield { no, wire, value: len, start: next, end: next + len };
-        pos = next + len;
-        break;
-      }
-      default:
-        throw new ProtoError(`invalid protobuf wire type ${wire} at byte ${tagAt}`);
-    }
-  }
-}
-
-const utf8 = new TextDecoder('utf-8');
-const str = (buf: Uint8Array, f: Field): string => utf8.decode(buf.subarray(f.start, f.end));
-
 function parseValueInfo(buf: Uint8Array, f: Field): OnnxValueInfo {
   let name = '';
   let type: string | undefined;
   let shape: (number | string | null)[] | undefined;
   for (const vf of fields(buf, f.start, f.end)) {
-    if (vf.no === 1 && vf.wire === 2) name = str(buf, vf);
+    if (vf.no === 1 && vf.wire === 2) name = fieldString(buf, vf);
     if (vf.no !== 2 || vf.wire !== 2) continue; // TypeProto
     for (const tf of fields(buf, vf.start, vf.end)) {
       if (tf.no !== 1 || tf.wire !== 2) continue; // TypeProto.Tensor (other kinds: not a tensor)
       type = 'unknown';
       for (const tt of fields(buf, tf.start, tf.end)) {
-        if (tt.no === 1 && tt.wire === 0) type = ELEM_TYPES[tt.value] ?? `onnx-type-${tt.value}`;
+        if (tt.no === 1 && tt.wire === 0) type = ONNX_ELEMENT_TYPES[tt.value]?.name ?? `onnx-type-${tt.value}`;
         if (tt.no === 2 && tt.wire === 2) {
           shape = [];
           for (const dim of fields(buf, tt.start, tt.end)) {
@@ -153,7 +68,7 @@ function parseValueInfo(buf: Uint8Array, f: Field): OnnxValueInfo {
             let d: number | string | null = null;
             for (const df of fields(buf, dim.start, dim.end)) {
               if (df.no === 1 && df.wire === 0) d = df.value;
-              if (df.no === 2 && df.wire === 2) d = str(buf, df);
+              if (df.no === 2 && df.wire === 2) d = fieldString(buf, df);
             }
             shape.push(d);
           }
@@ -171,15 +86,10 @@ function scanTensor(buf: Uint8Array, f: Field, refs: Map<string, number>, names?
   let offset = 0;
   let length = 0;
   for (const tf of fields(buf, f.start, f.end)) {
-    if (tf.no === 8 && tf.wire === 2 && names) names.add(str(buf, tf));
+    if (tf.no === 8 && tf.wire === 2 && names) names.add(fieldString(buf, tf));
     if (tf.no === 14 && tf.wire === 0) external = tf.value === 1; // data_location EXTERNAL
     if (tf.no === 13 && tf.wire === 2) {
-      let key = '';
-      let value = '';
-      for (const kv of fields(buf, tf.start, tf.end)) {
-        if (kv.no === 1 && kv.wire === 2) key = str(buf, kv);
-        if (kv.no === 2 && kv.wire === 2) value = str(buf, kv);
-      }
+      const { key, value } = stringEntry(buf, tf);
       if (key === 'location') location = value;
       else if (key === 'offset') offset = Number(value) || 0;
       else if (key === 'length') length = Number(value) || 0;
@@ -199,7 +109,7 @@ function scanTensor(buf: Uint8Array, f: Field, refs: Map<string, number>, names?
  */
 export function inspectOnnxModel(bytes: Uint8Array, file: string): OnnxModelInfo {
   const expected = 'a complete ONNX model (protobuf ModelProto)';
-  const head = utf8.decode(bytes.subarray(0, 64)).trimStart();
+  const head = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
   if (bytes.length === 0) throw new ModelFormatError(file, expected, 'the file is empty');
   if (head.startsWith('version https://git-lfs')) {
     throw new ModelFormatError(file, expected, 'the file is a Git LFS pointer: fetch the real file with `git lfs pull`');
@@ -218,7 +128,7 @@ export function inspectOnnxModel(bytes: Uint8Array, file: string): OnnxModelInfo
         let domain = '';
         let version: number | undefined;
         for (const op of fields(bytes, f.start, f.end)) {
-          if (op.no === 1 && op.wire === 2) domain = str(bytes, op);
+          if (op.no === 1 && op.wire === 2) domain = fieldString(bytes, op);
           if (op.no === 2 && op.wire === 0) version = op.value;
         }
         if (domain === '' || domain === 'ai.onnx') opsetVersion = version;
