@@ -30,10 +30,24 @@ function declarationFiles(dir) {
 
 /** The NodeNext spelling of relative `specifier` written in `file`. */
 function withExtension(file, specifier) {
+  if (/\.(js|mjs|cjs)$/.test(specifier)) return specifier;
   const target = resolve(dirname(file), specifier);
   if (existsSync(`${target}.d.ts`)) return `${specifier}.js`;
   if (existsSync(join(target, 'index.d.ts'))) return `${specifier.replace(/\/$/, '')}/index.js`;
   throw new Error(`${relative(root, file)}: cannot resolve "${specifier}" to a declaration file`);
+}
+
+/**
+ * The NodeNext spelling of bare `specifier`: a subpath of a package without an
+ * exports map is a file path, so it needs the extension there too
+ * (`@figma/plugin-typings/plugin-api-standalone` -> `….js`).
+ */
+function bareWithExtension(specifier) {
+  const name = packageOf(specifier);
+  if (name === specifier || /\.(js|mjs|cjs)$/.test(specifier)) return specifier;
+  const pkg = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8'));
+  if (pkg.exports !== undefined) return specifier;
+  return existsSync(join(root, 'node_modules', `${specifier}.d.ts`)) ? `${specifier}.js` : specifier;
 }
 
 /** The package a bare specifier names (`@scope/name/sub` -> `@scope/name`). */
@@ -53,12 +67,11 @@ export function fixDeclarations(dir = outDir) {
     let last = 0;
     for (const m of code.matchAll(SPECIFIER)) {
       const [whole, lead, quote, specifier] = m;
-      if (!specifier.startsWith('.')) {
-        imported.add(packageOf(specifier));
-        continue;
-      }
-      if (/\.(js|mjs|cjs)$/.test(specifier)) continue;
-      out += text.slice(last, m.index) + lead + quote + withExtension(file, specifier) + quote;
+      const relative = specifier.startsWith('.');
+      if (!relative) imported.add(packageOf(specifier));
+      const fixed = relative ? withExtension(file, specifier) : bareWithExtension(specifier);
+      if (fixed === specifier) continue;
+      out += text.slice(last, m.index) + lead + quote + fixed + quote;
       last = m.index + whole.length;
     }
     if (last > 0) writeFileSync(file, out + text.slice(last));
