@@ -26,5 +26,8 @@ export * from './image';
 export * from './models';
 export * from './runtime';
 export * from './schedulers';
-export * from './tensor';
+// Noise sources (seeded like diffusers, or replayed from recorded draws). The PRNG, its math
+// and the tensor reshuffles behind them are internals, not API.
+export { MAX_SEED, NoiseReplayError, ReplayNoise, SeededNoise, loadFixtureNoise, readFixtureNoise, seedFromAny } from './tensor';
+export type { NoiseSource, RecordedNoise } from './tensor';
 export * from './text';

@@ -26,7 +26,6 @@ export { ModelSession } from './session';
 export { freeDimensionOverrides, type ShapePins } from './dimension-pins';
 export type { HostTensor, HostTensorData, IoInfo, OutputTensor, SessionModelFiles } from './session';
 export { defaultOrt, loadDefaultOrt, type OrtRuntime } from './ort';
-export { runExclusive } from './queue';
 export { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } from './fp16';
 export { chooseBackend, fitProblem, probeWebGpu } from './backend';
 export type { AdapterSummary, BackendChoice, BackendInputs, BackendName, BackendPreference, ModelNeeds, WebGpuProbe } from './backend';

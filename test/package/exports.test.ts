@@ -27,3 +27,13 @@ it('every exports entry resolves to a built module, and the bin is declared', as
   expect(repo.kind).toBe('plain');
   expect(repo.tokenizer.encode('a photo of a cat').inputIds.slice(0, 7)).toEqual([49406, 320, 1125, 539, 320, 2368, 49407]);
 });
+
+it('the main entry exports the API, not internals such as the PRNG or the session queue', async () => {
+  const core = await import(pathToFileURL(join(ROOT, 'dist/core.js')).href);
+  for (const name of ['createEditor', 'SeededNoise', 'ReplayNoise', 'ClipTokenizer', 'StippleError', 'loadDefaultOrt']) {
+    expect(core[name], name).toBeDefined();
+  }
+  for (const name of ['splitMix64', 'Xoshiro128StarStar', 'detLog', 'normalQuantile', 'concatBatch', 'runExclusive']) {
+    expect(core[name], name).toBeUndefined();
+  }
+});

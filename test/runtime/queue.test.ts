@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRuntime, runExclusive } from '../../core/runtime';
+import { createRuntime } from '../../core/runtime';
+import { runExclusive } from '../../core/runtime/queue';
 import { loadModelRepo } from '../../core/models';
 import { NodeFolderSource } from '../../core/models/node-folder-source';
 import { GOLDEN, TINY, maxAbsDiff, readCase, readF32 } from './helpers';
