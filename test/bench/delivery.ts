@@ -49,6 +49,7 @@ export async function benchDelivery(): Promise<void> {
     // Each section in its own function: its buffers are garbage before the next one measures memory.
     await benchThroughput(server.url, tmp, model, manifest);
     await benchPeakMemory(server.url, tmp, manifest);
+    await benchStall(server, manifest);
     // Last: fake-indexeddb keeps its databases for the life of the process.
     await benchCacheRead(tmp, model, manifest);
   } finally {
@@ -156,6 +157,28 @@ async function benchPeakMemory(url: string, tmp: string, manifest: ManifestFor):
   const naive = await peakAboveBaseline(async () => void (await (await fetch(`${url}/large/${FILE}`)).arrayBuffer()));
   rows.push({ how: 'response.arrayBuffer() (no cache)', chunk: '-', 'peak arrayBuffers MB': naive.arrayBuffersMB.toFixed(0), 'peak rss MB': naive.rssMB.toFixed(0) });
   console.log(`\nPeak memory above a post-GC baseline while caching a ${LARGE_MB} MiB file (sampled every 5 ms)`);
+  console.table(rows);
+}
+
+/**
+ * How long a server that stalls holds a download before it gives up. The unit
+ * tests (test/delivery/faults.test.ts) count attempts instead of timing them.
+ */
+async function benchStall(server: Awaited<ReturnType<typeof startFaultServer>>, manifest: ManifestFor): Promise<void> {
+  server.addFile(`/stall/${FILE}`, generatedFile(MiB, 3));
+  server.fault(`/stall/${FILE}`, { stall: true, methods: ['GET', 'HEAD'] });
+  const rows = [];
+  for (const idleTimeoutMs of [100, 1000]) {
+    const started = performance.now();
+    const error = await downloadModel(manifest(`stall-${idleTimeoutMs}`, 'stall', MiB), {
+      cache: new MemoryCache(),
+      storage: null,
+      retries: 0,
+      idleTimeoutMs,
+    }).catch((e: unknown) => e);
+    rows.push({ idleTimeoutMs, 'gave up after ms': Math.round(performance.now() - started), error: (error as Error).name });
+  }
+  console.log('\nA stalled server: time until the download gives up (no retries)');
   console.table(rows);
 }
 

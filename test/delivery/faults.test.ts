@@ -89,12 +89,13 @@ describe('discovery always ends', () => {
 
   it('a server that stalls during discovery: DownloadError after the idle timeout', async () => {
     server.fault('/variants/optimum-1.22/sd/unet/config.json', { stall: true, methods: ['GET', 'HEAD'] });
-    const started = performance.now();
     const err = await loadModel(url(), { cache: new MemoryCache(), storage: null, idleTimeoutMs: 100 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StippleError);
     expect(err).toMatchObject({ code: 'DOWNLOAD', file: 'unet/config.json' });
     expect((err as Error).message).toMatch(/no data for 100 ms/);
-    expect(performance.now() - started).toBeLessThan(5000);
+    // It ends by giving up on the first stalled request, not by retrying until the test times out
+    // (how long that takes is a bench number: `npm run bench delivery`).
+    expect(server.requests.filter((r) => r.path.endsWith('unet/config.json')).map((r) => r.method)).toEqual(['HEAD']);
   });
 
   it('aborting the signal during a stalled discovery rejects with CancelledError', async () => {
