@@ -10,6 +10,7 @@ import { benchBrowser } from './browser';
 import { benchDiffEdit } from './diffedit';
 import { benchReliability } from './reliability';
 import { benchLive } from './live';
+import { benchImage } from './image';
 import { benchRuntimes, RUNTIME_CHILD, runtimeChild } from './runtimes';
 
 const only = process.argv[2];
@@ -22,6 +23,7 @@ const suites: Record<string, () => Promise<void>> = {
   reliability: benchReliability,
   diffedit: benchDiffEdit,
   live: benchLive,
+  image: benchImage,
 };
 if (only === RUNTIME_CHILD) {
   await runtimeChild(process.argv[3] as 'wasm' | 'native', Number(process.argv[4]));

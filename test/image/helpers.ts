@@ -54,9 +54,3 @@ export function noiseImage(width: number, height: number, seed = 1, opaque = tru
   }
   return { width, height, data };
 }
-
-export function ms(f: () => void): number {
-  const t = performance.now();
-  f();
-  return performance.now() - t;
-}

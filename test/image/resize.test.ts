@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMask, InvalidInputError, nearestResizeMaskToLatent, resizeMask, resizeRgba, torchNearestIndices } from '../../core/image';
-import { ms, noiseImage } from './helpers';
+import { noiseImage } from './helpers';
 
 describe('nearestResizeMaskToLatent (torch interpolate, mode nearest)', () => {
   it('64 -> 8 and 96 -> 12 read every 8th pixel from 0', () => {
@@ -97,16 +97,6 @@ describe('resizeRgba', () => {
     expect(() => resizeRgba(img, 0, 4)).toThrow(InvalidInputError);
     expect(() => resizeRgba(img, 4.5, 4)).toThrow(InvalidInputError);
     expect(() => resizeRgba(img, 4, 4, 'cubic' as 'nearest')).toThrow(InvalidInputError);
-  });
-
-  it('2048x2048 -> 512x512 lanczos and 512 -> 2048 bilinear in reasonable time', () => {
-    const big = noiseImage(2048, 2048, 5);
-    const tDown = ms(() => resizeRgba(big, 512, 512, 'lanczos'));
-    const small = noiseImage(512, 512, 6);
-    const tUp = ms(() => resizeRgba(small, 2048, 2048, 'bilinear'));
-    console.log(`resize 2048->512 lanczos: ${tDown.toFixed(0)} ms, 512->2048 bilinear: ${tUp.toFixed(0)} ms`);
-    expect(tDown).toBeLessThan(5000);
-    expect(tUp).toBeLessThan(5000);
   });
 });
 
