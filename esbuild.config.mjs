@@ -1,5 +1,6 @@
 // Builds everything that ships as JavaScript: the library entry points, the
 // demo app, the Photopea and Figma plugins, the Node CLI and the benchmark runner.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { buildDemo } from './plugins/canvas/build.mjs';
 import { buildFigmaPlugin } from './plugins/figma/build.mjs';
@@ -29,6 +30,9 @@ const LIBRARY_ENTRIES = {
   'adapters/photopea': 'adapters/photopea/index.ts',
   'adapters/figma': 'adapters/figma/index.ts',
 };
+
+// Chunk names carry content hashes: clear old ones so the package ships only what the entries import.
+rmSync('dist/chunks', { recursive: true, force: true });
 
 await Promise.all([
   build({

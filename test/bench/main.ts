@@ -11,6 +11,7 @@ import { benchDiffEdit } from './diffedit';
 import { benchReliability } from './reliability';
 import { benchLive } from './live';
 import { benchImage } from './image';
+import { benchPackage } from './package';
 import { benchRuntimes, RUNTIME_CHILD, runtimeChild } from './runtimes';
 
 const only = process.argv[2];
@@ -24,6 +25,7 @@ const suites: Record<string, () => Promise<void>> = {
   diffedit: benchDiffEdit,
   live: benchLive,
   image: benchImage,
+  package: benchPackage,
 };
 if (only === RUNTIME_CHILD) {
   await runtimeChild(process.argv[3] as 'wasm' | 'native', Number(process.argv[4]));
