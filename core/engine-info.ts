@@ -10,6 +10,8 @@ import { operationsFor } from './operations';
 
 /** What the engine tells its host once it is ready. */
 export interface EngineInfo {
+  /** In this thread, or in a Web Worker (the host's UI stays responsive during a run). */
+  where: 'inline' | 'worker';
   /** WebGPU or WASM, why, and the threads and adapter. */
   backend: BackendChoice;
   operations: Operation[];
@@ -25,8 +27,9 @@ export interface EngineInfo {
 }
 
 /** The info of an engine set up by `setUpEngineRuntime`. */
-export function engineInfo(set: EngineRuntime, model: string, loadMs: number, fastVae: boolean): EngineInfo {
+export function engineInfo(where: EngineInfo['where'], set: EngineRuntime, model: string, loadMs: number, fastVae: boolean): EngineInfo {
   return {
+    where,
     backend: set.choice,
     operations: operationsFor(set.repo.kind),
     modelKind: set.repo.kind,

@@ -124,7 +124,7 @@ async function createInlineEngine(options: InlineEngineOptions): Promise<Editor 
   const repo = await loadModelRepo(source);
   const taesd = options.taesd !== undefined ? await loadTaesd(await open(options.taesd)) : undefined;
   const set = await setUpEngineRuntime(repo, { ...options, ort: options.ort ?? defaultOrt });
-  const info = engineInfo(set, source.description, performance.now() - started, taesd !== undefined);
+  const info = engineInfo('inline', set, source.description, performance.now() - started, taesd !== undefined);
   return new Editor(set.repo, set.runtime, { lowMemory: set.lowMemory, taesd, info, onDispose: () => set.gpu()?.dispose() }) as Editor & {
     readonly info: EngineInfo;
   };

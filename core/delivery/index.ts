@@ -32,8 +32,8 @@ export { FileListSource, DirectoryHandleSource, pickedFiles } from './file-sourc
 export type { PickedFile } from './file-sources';
 export { labelModelInput, openPostedModel, postModelInput } from './model-input';
 export type { ModelLabel, PostedModelInput } from './model-input';
-export { listCachedModels, cachedModelSize, deleteCachedModel, clearModelCache } from './manage';
-export type { CachedModelInfo } from './manage';
+export { listCachedModels, cachedModelSize, deleteCachedModel, clearModelCache, modelCacheReport } from './manage';
+export type { CachedModelInfo, ModelCacheReport } from './manage';
 export { availableBytes, checkQuota, requestPersistence } from './storage';
 export type { StorageLike } from './storage';
 export { CacheError, DownloadError, IntegrityError, QuotaError } from './errors';

@@ -128,7 +128,7 @@ export class WorkerEngine {
       editor,
       options,
       gpu: set.gpu,
-      info: engineInfo(set, source.description, performance.now() - started, taesd !== undefined),
+      info: engineInfo('worker', set, source.description, performance.now() - started, taesd !== undefined),
     };
   }
 

@@ -85,6 +85,7 @@ describe('createEngine', () => {
     expect(inline.info.backend.backend).toBe('wasm');
     expect(inline.info.backend.reason).toMatch(/software renderer/);
     expect(worker.info.backend).toEqual(inline.info.backend);
+    expect([inline.info.where, worker.info.where]).toEqual(['inline', 'worker']);
     expect(worker.info.lowMemory).toBe(inline.info.lowMemory);
     expect(worker.operations).toEqual(['inpaint']);
     // Same seed, same engine code on both sides: the same pixels.
