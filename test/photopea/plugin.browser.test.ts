@@ -210,4 +210,12 @@ describe('Photopea plugin in Chromium, inside a fake Photopea', () => {
     await expectResponsiveDuringRun(plugin, '__stipplePhotopea');
     expect(errors).toEqual([]);
   });
+
+  it('switches the engine to WASM from the engine line, reloads the model on it, and remembers the choice', async () => {
+    await plugin.getByLabel('Engine', { exact: true }).selectOption('wasm');
+    await plugin.getByTestId('engine-line').getByText(/WASM was chosen explicitly/).waitFor({ timeout: 60_000 });
+    expect(await plugin.evaluate(() => window.__stipplePhotopea.engine())).toEqual({ where: 'worker', backend: 'wasm' });
+    expect(await plugin.evaluate(() => localStorage.getItem('stipple.backend'))).toBe('wasm');
+    expect(errors).toEqual([]);
+  });
 });
