@@ -21,7 +21,7 @@
  * const result = await engine.edit('inpaint', { image, mask, prompt: 'a red fox' });
  * ```
  */
-import { openModelSource, openPostedModel, postModelInput, type DownloadProgress, type ModelCache, type ModelInput, type PostedModelInput } from './delivery';
+import { isPostedModelInput, openModelSource, openPostedModel, postModelInput, type DownloadProgress, type ModelCache, type ModelInput, type PostedModelInput } from './delivery';
 import { Editor, type EditResult } from './editor';
 import { engineInfo, type EngineInfo } from './engine-info';
 import { createWorkerEditor, type WorkerLike } from './jobs/client';
@@ -118,7 +118,7 @@ async function createInlineEngine(options: InlineEngineOptions): Promise<Editor 
       ...(options.cache && { cache: options.cache }),
       ...(options.onDownloadProgress && { onProgress: options.onDownloadProgress }),
     };
-    return isPosted(model) ? openPostedModel(model, opts) : openModelSource(model, opts);
+    return isPostedModelInput(model) ? openPostedModel(model, opts) : openModelSource(model, opts);
   };
   const source = await open(options.model);
   const repo = await loadModelRepo(source);
@@ -131,11 +131,5 @@ async function createInlineEngine(options: InlineEngineOptions): Promise<Editor 
 }
 
 function toPosted(model: ModelInput | PostedModelInput, base: string | undefined): PostedModelInput {
-  return isPosted(model) ? model : postModelInput(model, base);
-}
-
-/** The posted form is a plain object with one of these keys; a manifest (which has `files` too) has an `id`. */
-function isPosted(model: ModelInput | PostedModelInput): model is PostedModelInput {
-  if (typeof model !== 'object' || model === null || Object.getPrototypeOf(model) !== Object.prototype || 'id' in model) return false;
-  return ['url', 'preset', 'repo', 'manifest', 'folder', 'files'].some((k) => k in model);
+  return isPostedModelInput(model) ? model : postModelInput(model, base);
 }

@@ -30,7 +30,7 @@ export { CachedSource, checkCachedModel } from './cached-source';
 export type { CacheCheck, CachedSourceOptions } from './cached-source';
 export { FileListSource, DirectoryHandleSource, pickedFiles } from './file-sources';
 export type { PickedFile } from './file-sources';
-export { labelModelInput, openPostedModel, postModelInput } from './model-input';
+export { isPostedModelInput, labelModelInput, openPostedModel, postModelInput } from './model-input';
 export type { ModelLabel, PostedModelInput } from './model-input';
 export { listCachedModels, cachedModelSize, deleteCachedModel, clearModelCache, modelCacheReport } from './manage';
 export type { CachedModelInfo, ModelCacheReport } from './manage';

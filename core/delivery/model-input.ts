@@ -100,6 +100,12 @@ export async function openPostedModel(model: PostedModelInput, options: OpenMode
   return openModelSource(model.manifest, opts);
 }
 
+/** True for the posted form: a plain object with one of its keys (a manifest, which has `files` too, has an `id`). */
+export function isPostedModelInput(model: ModelInput | PostedModelInput): model is PostedModelInput {
+  if (typeof model !== 'object' || model === null || Object.getPrototypeOf(model) !== Object.prototype || 'id' in model) return false;
+  return ['url', 'preset', 'repo', 'manifest', 'folder', 'files'].some((k) => k in model);
+}
+
 function resolve(url: string, base: string | undefined): string {
   try {
     return new URL(url, base ?? (globalThis as { location?: { href?: string } }).location?.href).href;

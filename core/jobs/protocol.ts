@@ -14,10 +14,9 @@ import type { GpuCounters } from '../gpu/context';
 import type { GpuFailure } from '../gpu/errors';
 import type { Mask, RgbaImage } from '../image';
 import type { DownloadProgress, PostedModelInput } from '../delivery';
-import type { ModelKind } from '../models';
 import type { EditRequest, Operation } from '../pipelines/request';
 import type { StepTimings } from '../pipelines/denoise';
-import type { BackendChoice, BackendPreference } from '../runtime/backend';
+import type { BackendPreference } from '../runtime/backend';
 import type { RecordedNoise } from '../tensor/replay';
 
 export type { EngineInfo };

@@ -8,6 +8,7 @@
  * scheduler config and sizes only: configs and vocab, no weights.
  */
 import {
+  isPostedModelInput,
   labelModelInput,
   openPostedModel,
   postModelInput,
@@ -62,8 +63,9 @@ export interface LoadEngineOptions {
  * tokenizer and scheduler config.
  */
 export async function loadEngineModel(site: EngineSite, model: ModelInput | PostedModelInput, options: LoadEngineOptions): Promise<LoadedModel> {
-  const posted = isPostedForm(model) ? model : postModelInput(model, options.page);
-  const label = isPostedForm(model) ? { title: 'url' in model ? model.url : 'Model' } : labelModelInput(model);
+  const posted = isPostedModelInput(model) ? model : postModelInput(model, options.page);
+  // A posted model is a folder the page serves itself (`?model=` links): its URL is its title.
+  const label = isPostedModelInput(model) ? { title: 'url' in model ? model.url : 'Model' } : labelModelInput(model);
   const engine = await createEngine({
     where: 'worker',
     worker: () => new Worker(site.workerUrl, { type: 'module', name: 'stipple-engine' }),
@@ -92,8 +94,4 @@ export async function loadEngineModel(site: EngineSite, model: ModelInput | Post
 /** The site next to the page: `worker.js` and `ort/`. */
 export function siteNextTo(page: string): EngineSite {
   return { workerUrl: new URL('worker.js', page).href, wasmPaths: new URL('ort/', page).href };
-}
-
-function isPostedForm(model: ModelInput | PostedModelInput): model is PostedModelInput {
-  return typeof model === 'object' && model !== null && Object.getPrototypeOf(model) === Object.prototype && !('id' in model);
 }
