@@ -28,6 +28,9 @@ import {
 } from './image';
 import type { ModelKind, ModelRepo, RepoSource } from './models';
 import { loadModelRepo } from './models';
+import { needsMask, OPERATION_TABLE, operationsFor } from './operations';
+import type { EditEngine } from './engine';
+import type { EngineInfo } from './engine-info';
 import { decodeLatents } from './pipelines/latents';
 import { frame, fromWorkingImage, toWorkingImage, toWorkingMask, type Framing, type Rect } from './pipelines/framing';
 import { checkRecordedNoiseSize } from './pipelines/recorded-noise';
@@ -119,14 +122,7 @@ export interface EditorOptions {
 
 export const STIPPLE_VERSION = '0.1.0';
 
-/** Which model kind each edit needs, and what to tell a user who picked the wrong one. */
-const NEEDS: Record<Operation, ModelKind> = {
-  inpaint: 'inpaint',
-  'mask-edit': 'plain',
-  sdedit: 'plain',
-  pix2pix: 'pix2pix',
-  diffedit: 'plain',
-};
+/** What to tell a user whose model cannot run the edit they picked. */
 const ALTERNATIVE: Record<ModelKind, string> = {
   plain: '`mask-edit` (masked areas), `sdedit` (whole image) or `diffedit` (by description)',
   inpaint: '`inpaint`',
@@ -146,9 +142,12 @@ export async function createEditor(options: EditorOptions): Promise<Editor> {
   return new Editor(repo, runtime, { lowMemory: options.lowMemory, taesd });
 }
 
-export class Editor {
+export class Editor implements EditEngine {
+  /** Where it runs and why: set when `createEngine` made it. */
+  readonly info: EngineInfo | undefined;
   private readonly components: LazyComponents;
   private readonly lowMemory: boolean;
+  private readonly onDispose: (() => void) | undefined;
   private readonly taesd: LazyTaesd | undefined;
   /** Text embeddings of the last prompt pair: live runs repeat it stroke after stroke. */
   private readonly prompts = new PromptCache();
@@ -156,9 +155,11 @@ export class Editor {
   constructor(
     readonly repo: ModelRepo,
     runtime: StippleRuntime,
-    options: { lowMemory?: boolean; taesd?: TaesdModel } = {},
+    options: { lowMemory?: boolean; taesd?: TaesdModel; info?: EngineInfo; onDispose?: () => void } = {},
   ) {
     this.lowMemory = options.lowMemory ?? false;
+    this.info = options.info;
+    this.onDispose = options.onDispose;
     this.components = lazyComponents(runtime, repo, this.lowMemory);
     this.taesd = options.taesd && lazyTaesd(runtime, options.taesd);
   }
@@ -175,7 +176,7 @@ export class Editor {
 
   /** The edits this model can run. */
   get operations(): Operation[] {
-    return (Object.keys(NEEDS) as Operation[]).filter((op) => NEEDS[op] === this.repo.kind);
+    return operationsFor(this.repo.kind);
   }
 
   /** Runs one of the four edits. */
@@ -188,7 +189,7 @@ export class Editor {
     const params = resolveParams(operation, diffedit ? diffEditRequest(req) : req, defaultSchedulerName(this.repo.schedulerConfig), seed);
     if (diffedit) params.diffedit = resolveDiffEdit(req.diffedit, params.steps, params.guidance);
     const image = req.image;
-    const masked = operation === 'inpaint' || operation === 'mask-edit';
+    const masked = needsMask(operation);
 
     let mask = req.mask && this.prepareMask(req.mask, image, params, warnings);
     if (masked && !mask) {
@@ -290,10 +291,11 @@ export class Editor {
   async dispose(): Promise<void> {
     this.prompts.clear();
     await Promise.all([this.components.release(), this.taesd?.release()]);
+    this.onDispose?.();
   }
 
   private checkKind(operation: Operation): void {
-    const needs = NEEDS[operation];
+    const needs = OPERATION_TABLE[operation]?.modelKind;
     if (needs === undefined) throw new InvalidInputError(`Unknown edit "${String(operation)}".`);
     if (needs !== this.repo.kind) {
       const what = { plain: 'a plain (4-channel)', inpaint: 'an inpainting (9-channel)', pix2pix: 'an InstructPix2Pix (8-channel)' };

@@ -8,6 +8,11 @@
  */
 export { createEditor, Editor, STIPPLE_VERSION, nativePixels, sizeMultiple } from './editor';
 export type { EditMeta, EditResult, EditWarning, EditorOptions } from './editor';
+export { createEngine } from './engine';
+export type { CreateEngineOptions, EditEngine, InlineEngineOptions, StartedEngine, WorkerEngineOptions } from './engine';
+export type { EngineInfo } from './engine-info';
+export { DEFAULT_STRENGTH, MASKED_OPERATIONS, OPERATION_LABELS, OPERATION_TABLE, needsMask, operationsFor } from './operations';
+export type { OperationSpec } from './operations';
 export { OPERATIONS } from './pipelines/request';
 export type { EditRequest, Operation, ResolvedParams } from './pipelines/request';
 export type { Resolution } from './pipelines/resolution';

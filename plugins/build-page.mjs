@@ -27,3 +27,14 @@ export function buildPage({ entry, outfile, minify = false, external = [] }) {
     logLevel: 'warning',
   });
 }
+
+/**
+ * Bundles the engine's module Worker (core/jobs/worker.ts) for a page that
+ * runs its model off the UI thread. Import maps do not reach workers, so it
+ * bundles onnxruntime-web (the root build: WebGPU and WASM); ORT finds its
+ * .wasm/.mjs files where the page's `wasmPaths` says (`ort/` next to the page).
+ * @param {{ outfile: string, minify?: boolean }} options
+ */
+export function buildEngineWorker({ outfile, minify = false }) {
+  return buildPage({ entry: resolve(root, 'core/jobs/worker.ts'), outfile, minify });
+}

@@ -8,6 +8,7 @@ import { CancelledError } from '../../core/errors';
 import { cloneRgba, isEmpty, type Mask, type RgbaImage } from '../../core/image';
 import type { EditProgress } from '../../core/jobs/progress';
 import type { EditRequest, Operation } from '../../core/pipelines/request';
+import { MASKED_OPERATIONS } from '../../core/operations';
 import type { CanvasDocument } from './document';
 import type { EditEngine } from './engine';
 
@@ -20,8 +21,8 @@ export interface RunRequest extends Omit<EditRequest, 'image' | 'mask'> {
   mask?: Mask | null;
 }
 
-/** Edits that cannot run without a mask. */
-export const MASKED_OPERATIONS: readonly Operation[] = ['inpaint', 'mask-edit'];
+/** Edits that cannot run without a mask (from core's operation table). */
+export { MASKED_OPERATIONS };
 
 /**
  * The request the engine receives. The mask is the document's for the

@@ -8,6 +8,7 @@
  *
  * Dependency-free: runs in the sandbox, the panel and Node.
  */
+import { OPERATION_TABLE } from '../../core/operations';
 import type { Operation } from '../../core/pipelines/request';
 import type { Rect, Transform } from './api';
 
@@ -140,7 +141,7 @@ export class Channel<In, Out> {
 
 // ---- validation --------------------------------------------------------
 
-const OPERATION_NAMES: readonly string[] = ['inpaint', 'mask-edit', 'sdedit', 'pix2pix', 'diffedit'];
+const OPERATION_NAMES: readonly string[] = Object.keys(OPERATION_TABLE);
 
 type Check = (x: unknown) => boolean;
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);

@@ -4,15 +4,16 @@
  * optionally mask layers (shapes, vectors, pencil strokes) drawn over it.
  * Reads node properties only; never changes the document.
  */
+import { needsMask, OPERATION_TABLE } from '../../core/operations';
 import type { Operation } from '../../core/pipelines/request';
 import type { FigmaBaseNode, FigmaSceneNode, Rect } from './api';
 import { intersection } from './geometry';
 import type { SelectionProblem, SelectionSummary } from './messages';
 
+/** Every edit (core's operation table): offered with a mask. */
+export const ALL_OPERATIONS: readonly Operation[] = Object.keys(OPERATION_TABLE) as Operation[];
 /** Edits on the whole image: offered without a mask. */
-export const WHOLE_IMAGE_OPERATIONS: readonly Operation[] = ['sdedit', 'pix2pix', 'diffedit'];
-/** Every edit: offered with a mask. */
-export const ALL_OPERATIONS: readonly Operation[] = ['inpaint', 'mask-edit', 'sdedit', 'pix2pix', 'diffedit'];
+export const WHOLE_IMAGE_OPERATIONS: readonly Operation[] = ALL_OPERATIONS.filter((op) => !needsMask(op));
 
 /** Layers read as rendered when no image is selected: artwork made of other layers. */
 const RENDERED_TYPES = new Set(['FRAME', 'GROUP', 'COMPONENT', 'COMPONENT_SET', 'INSTANCE', 'SECTION']);

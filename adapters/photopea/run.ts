@@ -6,25 +6,16 @@
 import type { EditResult } from '../../core/editor';
 import { createMask, expandRect, MAX_IMAGE_SIDE, type Mask, type Rect, type RgbaImage, type Size } from '../../core/image';
 import type { EditRequest, Operation } from '../../core/pipelines/request';
+import type { EditEngine } from '../../core/engine';
+import { MASKED_OPERATIONS, OPERATION_LABELS } from '../../core/operations';
 import { NoSelectionError, PhotopeaError } from './errors';
 import { selectionRect, type DocumentInfo, type PhotopeaDocument, type PlacedLayer } from './document';
 
-/** What edits run on: core's `Editor`, or a Worker client with the same API. */
-export interface EditEngine {
-  readonly operations: readonly Operation[];
-  edit(operation: Operation, request: EditRequest): Promise<EditResult>;
-}
+/** What edits run on: core's one engine interface (inline or in a Worker). */
+export type { EditEngine };
 
 /** Edits that need a mask: in Photopea, the selection. */
-export const MASKED_OPERATIONS: readonly Operation[] = ['inpaint', 'mask-edit'];
-
-const LABELS: Record<Operation, string> = {
-  inpaint: 'Inpaint',
-  'mask-edit': 'Mask edit',
-  sdedit: 'SDEdit',
-  pix2pix: 'InstructPix2Pix',
-  diffedit: 'Edit by description',
-};
+export { MASKED_OPERATIONS };
 
 /**
  * Documents with more pixels than this are only edited around a selection
@@ -74,7 +65,7 @@ export function planEdit(info: DocumentInfo, operation: Operation, engineOperati
   const maxPixels = options.maxDocumentPixels ?? DEFAULT_MAX_DOCUMENT_PIXELS;
   const huge = info.width * info.height > maxPixels || info.width > MAX_IMAGE_SIDE || info.height > MAX_IMAGE_SIDE;
   if (!selection && MASKED_OPERATIONS.includes(operation) && !options.wholeImage) {
-    const label = LABELS[operation];
+    const label = OPERATION_LABELS[operation];
     throw new NoSelectionError(
       `Nothing is selected in Photopea. ${label} changes the selected area: select it (Lasso, Marquee or Magic Wand) and run again${
         huge ? '.' : `, or run ${label} on the whole image.`
@@ -189,7 +180,7 @@ export function resultLayerName(edit: PhotopeaEdit, index = 0): string {
   const short = prompt.length > 40 ? `${prompt.slice(0, 39)}…` : prompt;
   const variant = edit.result.images.length > 1 ? ` #${index + 1}` : '';
   const seed = p.seed === null ? '' : ` (seed ${p.seed})`;
-  return `Stipple ${LABELS[edit.operation]}${variant}${short ? `: ${short}` : ''}${seed}`;
+  return `Stipple ${OPERATION_LABELS[edit.operation]}${variant}${short ? `: ${short}` : ''}${seed}`;
 }
 
 /**

@@ -12,6 +12,21 @@ import { checkRepoPath, type RepoSource } from '../models/source';
 import { readBlobBytes } from './bytes';
 
 /**
+ * A picked file with its path as the user's folder has it
+ * (`my-model/unet/model.onnx`): the form picked files take when they are
+ * posted to a Worker (cloning a `File` drops its `webkitRelativePath`).
+ */
+export interface PickedFile {
+  readonly path: string;
+  readonly blob: Blob;
+}
+
+/** Picked files with their paths kept: a form that survives `postMessage`. */
+export function pickedFiles(files: ArrayLike<File> | Iterable<File>): PickedFile[] {
+  return Array.from(files as ArrayLike<File>, (f) => ({ path: f.webkitRelativePath || f.name, blob: f }));
+}
+
+/**
  * A repo from picked files. Paths come from `webkitRelativePath`
  * (`my-model/unet/model.onnx`), with the picked folder's own name removed
  * so paths are relative to the repo root (`unet/model.onnx`).
@@ -21,22 +36,26 @@ import { readBlobBytes } from './bytes';
  */
 export class FileListSource implements RepoSource {
   readonly description: string;
+  /** The picked folder's name, when the files came in one. */
+  readonly folder: string | undefined;
   readonly #files: ReadonlyMap<string, Blob>;
 
   /**
-   * @param files picked files (a `FileList`, an array), or a map from repo
-   *   path to Blob when the app knows the paths itself.
+   * @param files picked files (a `FileList`, an array), the same as
+   *   {@link PickedFile}s (e.g. posted to a Worker), or a map from repo path
+   *   to Blob when the app knows the paths itself.
    * @throws {StippleError} `INVALID_INPUT` when two files would have the
    *   same path (e.g. several `model.onnx` picked without their folders).
    */
-  constructor(files: ArrayLike<File> | Iterable<File> | ReadonlyMap<string, Blob>) {
+  constructor(files: ArrayLike<File> | Iterable<File> | readonly PickedFile[] | ReadonlyMap<string, Blob>) {
     if (files instanceof Map) {
       this.#files = new Map([...(files as ReadonlyMap<string, Blob>)].map(([p, b]) => [checkRepoPath(p), b]));
       this.description = 'the picked files';
+      this.folder = undefined;
       return;
     }
-    const list = Array.from(files as ArrayLike<File>);
-    const rawPaths = list.map((f) => (f.webkitRelativePath || f.name).replace(/\\/g, '/'));
+    const list = Array.from(files as ArrayLike<File | PickedFile>, (f) => ('blob' in f ? f : pickedFiles([f])[0]!));
+    const rawPaths = list.map((f) => f.path.replace(/\\/g, '/'));
     const roots = new Set(rawPaths.map((p) => (p.includes('/') ? p.slice(0, p.indexOf('/')) : '')));
     // Every path starts with the same folder name: that folder is the repo root.
     const root = roots.size === 1 && !roots.has('') ? [...roots][0]! : undefined;
@@ -49,9 +68,10 @@ export class FileListSource implements RepoSource {
           `Two picked files are both "${path}". Pick the model's folder (not its files) so each file keeps its place in the repo.`,
         );
       }
-      map.set(path, file);
+      map.set(path, file.blob);
     });
     this.#files = map;
+    this.folder = root;
     this.description = root === undefined ? 'the picked files' : `the picked folder "${root}"`;
   }
 

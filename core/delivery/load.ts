@@ -165,17 +165,20 @@ function pageUrl(): string | undefined {
   return (globalThis as { location?: { href?: string } }).location?.href;
 }
 
-function isRepoSource(input: ModelInput): input is RepoSource {
+/** @internal */
+export function isRepoSource(input: ModelInput): input is RepoSource {
   const s = input as Partial<RepoSource>;
   return typeof s === 'object' && typeof s.exists === 'function' && typeof s.readBytes === 'function' && typeof s.readText === 'function';
 }
 
-function isDirectoryHandle(input: ModelInput): input is FileSystemDirectoryHandle {
+/** @internal */
+export function isDirectoryHandle(input: ModelInput): input is FileSystemDirectoryHandle {
   const h = input as Partial<FileSystemDirectoryHandle>;
   return typeof h === 'object' && h.kind === 'directory' && typeof h.getFileHandle === 'function';
 }
 
-function isFileList(input: ModelInput): input is FileList | readonly File[] {
+/** @internal */
+export function isFileList(input: ModelInput): input is FileList | readonly File[] {
   if (typeof FileList !== 'undefined' && input instanceof FileList) return true;
   return Array.isArray(input) && input.every((f) => typeof Blob !== 'undefined' && f instanceof Blob);
 }

@@ -8,6 +8,8 @@ import type { ManifestKind } from './manifest';
 import { manifestBytes } from './manifest';
 import type { ModelCache, ModelRecord } from './cache';
 import { checkCachedModel } from './cached-source';
+import { defaultModelCache } from './load';
+import { findPreset } from './presets';
 
 /** One cached model, as a model manager shows it. */
 export interface CachedModelInfo {
@@ -74,4 +76,28 @@ function storedBytes(record: ModelRecord): number {
     else if (f.state === 'partial') n += f.chunks * f.chunkSize;
   }
   return n;
+}
+
+/** What a model manager shows: each cached model with a title and its size, and the storage estimate. */
+export interface ModelCacheReport {
+  readonly models: { readonly id: string; readonly title: string; readonly bytes: number }[];
+  /** The browser's storage estimate, when it gives one. */
+  readonly usage?: number;
+  readonly quota?: number;
+}
+
+/**
+ * The cached models for a model manager, titled by their preset (" (incomplete)"
+ * when part of it is missing), with the browser's storage estimate.
+ */
+export async function modelCacheReport(cache: ModelCache = defaultModelCache()): Promise<ModelCacheReport> {
+  const infos = await listCachedModels(cache);
+  const models = infos.map((m) => ({ id: m.id, title: `${findPreset(m.id)?.title ?? m.id}${m.complete ? '' : ' (incomplete)'}`, bytes: m.bytes }));
+  const storage = (globalThis as { navigator?: { storage?: { estimate?(): Promise<{ usage?: number; quota?: number }> } } }).navigator?.storage;
+  const estimate = await storage?.estimate?.().catch(() => undefined);
+  return {
+    models,
+    ...(estimate?.usage !== undefined && { usage: estimate.usage }),
+    ...(estimate?.quota !== undefined && { quota: estimate.quota }),
+  };
 }

@@ -6,7 +6,7 @@
  */
 import presetData from '../../models/presets.json';
 import { StippleError } from '../errors';
-import { checkManifest, resolveManifestUrls, type ModelManifest } from './manifest';
+import { checkManifest, manifestBytes, resolveManifestUrls, type ModelManifest } from './manifest';
 
 /** A manifest with the words a model picker shows. */
 export interface ModelPreset extends ModelManifest {
@@ -62,4 +62,36 @@ export function presetManifest(id: string, base?: string | URL): ModelPreset {
 
 function isAbsolute(url: string | undefined): boolean {
   return url !== undefined && /^[a-z][a-z0-9+.-]*:/i.test(url);
+}
+
+/** Model kinds that run edits (TAESD, a preview-only VAE, is not one). */
+const EDITING_KINDS: ReadonlySet<string> = new Set(['plain', 'inpaint', 'pix2pix']);
+
+/** The presets a model picker offers: every full Stable Diffusion repo. */
+export const EDITING_PRESETS: readonly ModelPreset[] = PRESETS.filter((p) => p.kind !== undefined && EDITING_KINDS.has(p.kind));
+
+/**
+ * True for presets served relative to the app (the tiny fixture models the
+ * project serves itself): read straight from there, never downloaded or cached.
+ */
+export function isLocalPreset(preset: ModelPreset): boolean {
+  return preset.baseUrl !== undefined && !isAbsolute(preset.baseUrl);
+}
+
+/** A preset as a model picker lists it. */
+export interface PresetOption {
+  readonly id: string;
+  readonly title: string;
+  readonly kind: string;
+  readonly notes: string;
+  /** Download size, when the manifest knows every file's size (not for local presets: nothing is downloaded). */
+  readonly bytes?: number;
+}
+
+/** {@link EDITING_PRESETS} as a model picker lists them. */
+export function presetOptions(): PresetOption[] {
+  return EDITING_PRESETS.map((p) => {
+    const bytes = isLocalPreset(p) ? undefined : manifestBytes(p);
+    return { id: p.id, title: p.title, kind: p.kind!, notes: p.notes, ...(bytes !== undefined && { bytes }) };
+  });
 }

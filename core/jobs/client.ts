@@ -18,6 +18,7 @@
  */
 import type { DownloadProgress } from '../delivery';
 import type { EditResult, Editor } from '../editor';
+import type { EditEngine } from '../engine';
 import { CancelledError, RuntimeError, StippleError } from '../errors';
 import { GpuRuntimeError } from '../gpu/errors';
 import { InvalidInputError, type Mask, type RgbaImage } from '../image';
@@ -39,12 +40,12 @@ import {
   type WorkerResponse,
 } from './protocol';
 
-/** What {@link Editor} and {@link WorkerEditor} have in common: all an adapter needs. */
-export interface EditorLike {
-  readonly operations: Operation[];
-  edit(operation: Operation, request: EditRequest): Promise<EditResult>;
-  dispose(): Promise<void>;
-}
+/**
+ * What {@link Editor} and {@link WorkerEditor} have in common.
+ *
+ * @deprecated Use `EditEngine` (core/engine.ts), the one engine interface.
+ */
+export type EditorLike = EditEngine;
 
 /** A Worker, or anything that behaves like one (a MessagePort wrapper in tests). */
 export interface WorkerLike extends MessageEndpoint {
@@ -104,7 +105,7 @@ export async function createWorkerEditor(options: WorkerEditorOptions): Promise<
 }
 
 /** An editor whose engine runs in a Web Worker; see the module notes. */
-export class WorkerEditor implements EditorLike {
+export class WorkerEditor implements EditEngine {
   readonly #options: WorkerEditorOptions;
   #worker!: WorkerLike;
   #info: EngineInfo | undefined;

@@ -5,19 +5,20 @@
  * Platform-agnostic: it talks to a {@link MessageEndpoint}, so the same code
  * serves a module Worker (`worker.ts`), and a MessageChannel in Node tests.
  */
-import { FileListSource, IndexedDbCache, openModelSource, type DownloadProgress, type OpenModelOptions } from '../delivery';
+import { openPostedModel, type DownloadProgress, type OpenModelOptions } from '../delivery';
 import { Editor } from '../editor';
+import { engineInfo } from '../engine-info';
 import { CancelledError, errorMessage, StippleError } from '../errors';
-import { GpuContext } from '../gpu/context';
+import type { GpuContext } from '../gpu/context';
 import { asGpuError, GpuRuntimeError } from '../gpu/errors';
 import { installMapAsyncCounter, mapAsyncCalls } from '../gpu/instrument';
 import { InvalidInputError } from '../image';
-import { loadModelRepo, UrlSource, type ComponentFiles, type ModelRepo, type RepoSource } from '../models';
+import { loadModelRepo, type RepoSource } from '../models';
 import { loadTaesd } from '../live/taesd';
 import type { EditRequest } from '../pipelines/request';
-import { createRuntime, defaultOrt, type OrtRuntime, type StippleRuntime, type UnetSession } from '../runtime';
-import { chooseBackend, probeWebGpu, type ModelNeeds, type WebGpuProbe } from '../runtime/backend';
-import { profileWeights } from '../runtime/weights';
+import { defaultOrt, type OrtRuntime } from '../runtime';
+import type { WebGpuProbe } from '../runtime/backend';
+import { setUpEngineRuntime } from '../runtime/engine-setup';
 import { ReplayNoise } from '../tensor/replay';
 import type { EditProgress } from './progress';
 import {
@@ -28,7 +29,6 @@ import {
   type MessageEndpoint,
   type WireError,
   type WorkerRequest,
-  type WorkerModelSource,
   type WorkerResponse,
 } from './protocol';
 
@@ -37,9 +37,8 @@ export interface EngineDeps {
   /** ONNX Runtime module (default: onnxruntime-web's root import, WebGPU + WASM). */
   ort?: OrtRuntime;
   /**
-   * Opens the model source (default: {@link openWorkerModel}: {@link UrlSource}
-   * for `{ url }`, core/delivery for the others). `onProgress` forwards
-   * download progress to the page.
+   * Opens the model source (default: core/delivery's `openPostedModel`).
+   * `onProgress` forwards download progress to the page.
    */
   openSource?: (model: EngineOptions['model'], onProgress: (p: DownloadProgress) => void) => RepoSource | Promise<RepoSource>;
   /** Options for core/delivery (default cache: IndexedDB where it exists). */
@@ -47,9 +46,6 @@ export interface EngineDeps {
   /** WebGPU probe (default: `navigator.gpu`). */
   probe?: () => Promise<WebGpuProbe>;
 }
-
-/** WebGPU adapters at or below the spec's default buffer limit count as small: low-memory mode. */
-const SMALL_GPU_BUFFER = 256 * 2 ** 20;
 
 interface Ready {
   editor: Editor;
@@ -121,112 +117,18 @@ export class WorkerEngine {
 
   async #setUp(options: EngineOptions, onProgress: (p: DownloadProgress) => void): Promise<Ready> {
     const started = performance.now();
-    const ort = this.#deps.ort ?? defaultOrt;
     if (options.instrument) installMapAsyncCounter();
-    if (options.wasmPaths && ort.env.wasm) ort.env.wasm.wasmPaths = options.wasmPaths;
-    const openSource = this.#deps.openSource ?? ((m, p) => openWorkerModel(m, p, this.#deps.delivery));
+    const openSource = this.#deps.openSource ?? ((m, p) => openPostedModel(m, { ...this.#deps.delivery, onProgress: p }));
     const source = await openSource(options.model, onProgress);
     const repo = await loadModelRepo(source);
     const taesd = options.taesd && (await loadTaesd(await openSource(options.taesd, onProgress)));
-
-    const preference = options.backend ?? 'auto';
-    const probe: WebGpuProbe = preference === 'wasm' ? { ok: false, reason: 'WASM was chosen' } : await (this.#deps.probe ?? probeWebGpu)();
-    // Whether the model fits the GPU depends on its weights: read the UNet
-    // (the largest component) now, profile it, and create its session from
-    // the same bytes, so it is downloaded once.
-    let unetFiles: ComponentFiles | undefined;
-    let needs: ModelNeeds | undefined;
-    if (probe.ok) {
-      unetFiles = await repo.components.unet.load();
-      const weights = profileWeights(unetFiles);
-      needs = {
-        floatType: weights.floatType,
-        float16Io: [...unetFiles.graph.inputs, ...unetFiles.graph.outputs].some((v) => v.type === 'float16'),
-        largestWeightBytes: weights.largestBytes,
-        largestWeightName: weights.largestName,
-      };
-    }
-    const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
-    const choice = chooseBackend({
-      preference,
-      webgpu: probe,
-      model: needs,
-      crossOriginIsolated: g.crossOriginIsolated === true,
-      hardwareConcurrency: g.navigator?.hardwareConcurrency ?? 1,
-      numThreads: options.numThreads,
-    });
-    const webgpu = choice.backend === 'webgpu';
-    const lowMemory = options.lowMemory ?? (webgpu && (choice.adapter?.maxBufferSize ?? Infinity) <= SMALL_GPU_BUFFER);
-    // ORT reads numThreads once, when its wasm starts: set it before any session.
-    if (ort.env.wasm) ort.env.wasm.numThreads = choice.threads;
-
-    let gpu: GpuContext | undefined;
-    const runtime = createRuntime({
-      ort,
-      executionProviders: [choice.backend],
-      numThreads: choice.threads,
-      // Pinned shapes are what makes WebGPU fast on real GPUs (ORT-web's SD-Turbo example), but on a
-      // software fallback adapter (SwiftShader) they measured 0.61x (`npm run bench browser`): pin there never.
-      pinDimensions: !(webgpu && choice.adapter?.fallback),
-      gpu: webgpu
-        ? async () => {
-            gpu = await GpuContext.fromOrt(ort);
-            gpu.residency = options.residency ?? true;
-            return gpu;
-          }
-        : undefined,
-    });
-
-    let engineRepo: ModelRepo = repo;
-    let eagerUnet: Promise<UnetSession> | undefined;
-    if (unetFiles) {
-      let prefetched: ComponentFiles | undefined = unetFiles;
-      unetFiles = undefined;
-      const unet = repo.components.unet;
-      engineRepo = {
-        ...repo,
-        components: {
-          ...repo.components,
-          unet: {
-            ...unet,
-            load: async () => {
-              const files = prefetched;
-              prefetched = undefined;
-              return files ?? unet.load();
-            },
-          },
-        },
-      };
-      try {
-        eagerUnet = runtime.createUnet(engineRepo);
-        await eagerUnet;
-      } catch (error) {
-        throw (webgpu && asGpuError(error, gpu?.lost)) || error;
-      }
-    }
-    // The editor gets the UNet made above on its first request, then makes its own.
-    const editorRuntime: StippleRuntime = {
-      ...runtime,
-      createUnet: (r) => {
-        const first = eagerUnet;
-        eagerUnet = undefined;
-        return first ?? runtime.createUnet(r);
-      },
-    };
-    const editor = new Editor(engineRepo, editorRuntime, { lowMemory, taesd });
+    const set = await setUpEngineRuntime(repo, { ...options, ort: this.#deps.ort ?? defaultOrt, probe: this.#deps.probe });
+    const editor = new Editor(set.repo, set.runtime, { lowMemory: set.lowMemory, taesd });
     return {
       editor,
       options,
-      gpu: () => gpu,
-      info: {
-        backend: choice,
-        operations: editor.operations,
-        modelKind: repo.kind,
-        model: source.description,
-        lowMemory,
-        loadMs: performance.now() - started,
-        fastVae: taesd !== undefined,
-      },
+      gpu: set.gpu,
+      info: engineInfo('worker', set, source.description, performance.now() - started, taesd !== undefined),
     };
   }
 
@@ -301,46 +203,6 @@ export class WorkerEngine {
 /** Starts an engine on the worker's global scope (call from the worker's entry module). */
 export function serveWorkerEngine(scope: MessageEndpoint = globalThis as unknown as MessageEndpoint, deps?: EngineDeps): WorkerEngine {
   return new WorkerEngine(scope, deps);
-}
-
-let workerCache: IndexedDbCache | undefined;
-
-/**
- * Opens a {@link WorkerModelSource} inside the worker: `{ url }` as a plain
- * folder, presets, repo URLs and manifests through core/delivery (IndexedDB
- * cache where the worker has IndexedDB, else memory), picked files in place.
- */
-export async function openWorkerModel(
-  model: WorkerModelSource,
-  onProgress?: (p: DownloadProgress) => void,
-  delivery: Omit<OpenModelOptions, 'onProgress' | 'base'> = {},
-): Promise<RepoSource> {
-  if ('url' in model) return new UrlSource(model.url);
-  if ('files' in model) return new FileListSource(pickedPaths(model.files));
-  if (delivery.cache === undefined && typeof indexedDB !== 'undefined') workerCache ??= new IndexedDbCache();
-  const options: OpenModelOptions = {
-    ...(workerCache ? { cache: workerCache } : {}),
-    ...delivery,
-    ...(onProgress ? { onProgress } : {}),
-    ...(model.base !== undefined ? { base: model.base } : {}),
-  };
-  if ('preset' in model) return openModelSource(model.preset, options);
-  if ('repo' in model) return openModelSource(model.repo, options);
-  return openModelSource(model.manifest, options);
-}
-
-/** Repo paths of picked files: a folder shared by all of them is the repo root (as {@link FileListSource} does for a FileList). */
-function pickedPaths(files: readonly { path: string; blob: Blob }[]): Map<string, Blob> {
-  const raw = files.map((f) => f.path.replace(/\\/g, '/'));
-  const roots = new Set(raw.map((p) => (p.includes('/') ? p.slice(0, p.indexOf('/')) : '')));
-  const root = roots.size === 1 && !roots.has('') ? [...roots][0]! : undefined;
-  const map = new Map<string, Blob>();
-  files.forEach((f, i) => {
-    const path = root === undefined ? raw[i]! : raw[i]!.slice(root.length + 1);
-    if (map.has(path)) throw new InvalidInputError(`Two picked files are both "${path}". Pick the model's folder (not its files) so each file keeps its place in the repo.`);
-    map.set(path, f.blob);
-  });
-  return map;
 }
 
 /** A GPU failure an error stands for on the WebGPU backend (not for input errors or cancels). */

@@ -8,42 +8,32 @@
  * or `error`. Image buffers travel as transferables (no copies).
  */
 import type { EditMeta, EditResult, EditWarning } from '../editor';
+import type { EngineInfo } from '../engine-info';
 import type { StippleErrorCode } from '../errors';
 import type { GpuCounters } from '../gpu/context';
 import type { GpuFailure } from '../gpu/errors';
 import type { Mask, RgbaImage } from '../image';
-import type { DownloadProgress, ModelManifest } from '../delivery';
-import type { ModelKind } from '../models';
+import type { DownloadProgress, PostedModelInput } from '../delivery';
 import type { EditRequest, Operation } from '../pipelines/request';
 import type { StepTimings } from '../pipelines/denoise';
-import type { BackendChoice, BackendPreference } from '../runtime/backend';
+import type { BackendPreference } from '../runtime/backend';
 import type { RecordedNoise } from '../tensor/replay';
+
+export type { EngineInfo };
 import type { EditProgress } from './progress';
 
 /**
- * Where the worker reads the model from.
+ * Where the worker reads the model from: core's one posted model form.
  *
- * - `{ url }`: a static folder in the diffusers/Optimum layout, read as it is
- *   (no cache: for models the app serves itself).
- * - `{ preset }` / `{ repo }` / `{ manifest }`: through core/delivery in the
- *   worker: downloaded into the IndexedDB model cache (resuming, verified,
- *   offline once cached), with `download` messages as bytes arrive. `base`
- *   resolves relative URLs (default: the worker's own location).
- * - `{ files }`: picked files (File objects are cloned, not copied; the
- *   paths are the page's `webkitRelativePath`s, which cloning drops), read in place.
+ * @deprecated Use {@link PostedModelInput} (core/delivery).
  */
-export type WorkerModelSource =
-  | { url: string }
-  | { preset: string; base?: string }
-  | { repo: string; base?: string }
-  | { manifest: ModelManifest; base?: string }
-  | { files: { path: string; blob: Blob }[] };
+export type WorkerModelSource = PostedModelInput;
 
 /** How to set the engine up. */
 export interface EngineOptions {
-  model: WorkerModelSource;
+  model: PostedModelInput;
   /** TAESD's two halves (e.g. `{ preset: 'taesd' }`): live runs decode with it. */
-  taesd?: WorkerModelSource;
+  taesd?: PostedModelInput;
   /** `auto` (default): WebGPU when an adapter fits the model, else WASM. */
   backend?: BackendPreference;
   /** WASM threads (default: up to 4 when the page is cross-origin isolated, else 1). */
@@ -59,21 +49,6 @@ export interface EngineOptions {
   residency?: boolean;
   /** Count every GPU buffer map in the worker (tests and benchmarks; patches `GPUBuffer.prototype`). */
   instrument?: boolean;
-}
-
-/** What the engine tells the page once it is ready. */
-export interface EngineInfo {
-  backend: BackendChoice;
-  operations: Operation[];
-  modelKind: ModelKind;
-  /** The model's location, for display. */
-  model: string;
-  /** Whether low-memory mode is on. */
-  lowMemory: boolean;
-  /** ms spent loading the model and creating the UNet session during `init`. */
-  loadMs: number;
-  /** Whether a TAESD was loaded for fast (live) runs. */
-  fastVae?: boolean;
 }
 
 /** {@link EditRequest} as it crosses: no functions or signals, noise only as a recording. */

@@ -15,7 +15,7 @@
  * - live runs ask the engine for its fast autoencoder (TAESD, when it has
  *   one); {@link LiveSession.keep} re-runs the latest state with the full VAE.
  *
- * It only needs {@link EditorLike}, so it runs on the in-process `Editor`
+ * It only needs {@link EditEngine}, so it runs on the in-process `Editor`
  * and on the Worker engine alike.
  *
  * @example
@@ -30,15 +30,15 @@
 import type { EditResult } from '../editor';
 import { CancelledError } from '../errors';
 import { InvalidInputError, type Mask, type RgbaImage } from '../image';
-import type { EditorLike } from '../jobs/client';
+import type { EditEngine } from '../engine';
 import type { EditRequest, Operation } from '../pipelines/request';
 import { seedFromAny } from '../tensor';
 
 /**
- * What a live session runs on: the edit surface of {@link EditorLike} (the
+ * What a live session runs on: the edit surface of {@link EditEngine} (the
  * in-process `Editor`, the Worker engine, a canvas host's `EditEngine`).
  */
-export type LiveEngine = Pick<EditorLike, 'edit'> & { readonly operations: readonly Operation[] };
+export type LiveEngine = Pick<EditEngine, 'edit'> & { readonly operations: readonly Operation[] };
 
 /** The edit parameters a live session runs with (everything of an {@link EditRequest} but the pixels and the run's plumbing). */
 export type LiveParams = Omit<EditRequest, 'image' | 'mask' | 'seed' | 'noise' | 'signal' | 'onProgress' | 'count' | 'vae'>;

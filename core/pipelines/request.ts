@@ -6,6 +6,7 @@ import type { ProgressCallback } from '../jobs/progress';
 import type { SchedulerName } from '../schedulers';
 import type { NoiseSource } from '../tensor/noise';
 import type { DiffEditOptions, ResolvedDiffEdit } from './diffedit';
+import { DEFAULT_STRENGTH } from '../operations';
 import { validateEditRequest } from './limits';
 import type { MaskedContent } from './mask-edit';
 import type { Resolution } from './resolution';
@@ -98,8 +99,6 @@ export interface ResolvedParams {
   /** DiffEdit's parameters with defaults (`diffedit` only). */
   diffedit?: ResolvedDiffEdit;
 }
-
-const DEFAULT_STRENGTH: Record<Operation, number> = { inpaint: 1, 'mask-edit': 0.75, sdedit: 0.6, pix2pix: 1, diffedit: 0.8 };
 
 /** Checks the request against `./limits` and fills defaults; throws `InvalidInputError` with a message for the designer. */
 export function resolveParams(

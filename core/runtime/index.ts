@@ -30,6 +30,8 @@ export { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } fr
 export { chooseBackend, fitProblem, probeWebGpu } from './backend';
 export type { AdapterSummary, BackendChoice, BackendInputs, BackendName, BackendPreference, ModelNeeds, WebGpuProbe } from './backend';
 export { profileWeights, type WeightProfile } from './weights';
+export { setUpEngineRuntime, SMALL_GPU_BUFFER } from './engine-setup';
+export type { EngineRuntime, EngineRuntimeOptions } from './engine-setup';
 export { defaultThreads, MAX_WASM_THREADS, NATIVE_INSTALL, nativeRuntimeInstalled, NativeRuntimeUnavailableError, selectOrt } from './select';
 export type { OrtSelection, RuntimeChoice, SelectOrtOptions } from './select';
 

@@ -10,6 +10,7 @@ import type { CanvasHost, EditEngine } from '../../adapters/canvas';
 import type { EditResult } from '../../core/editor';
 import { errorMessage } from '../../core/errors';
 import { isEmpty, type RgbaImage } from '../../core/image';
+import { needsMask } from '../../core/operations';
 import { startLive, type LiveParams, type LiveSession, type LiveState, type LiveStats } from '../../core/live';
 import { toRequest, type PanelParams } from '../ui';
 import type { ModelSizes } from '../../core/pipelines/resolution';
@@ -79,7 +80,7 @@ export function LiveControls(props: LiveControlsProps) {
     version.current = 0;
     setState(live.state);
     setHasResult(false);
-    const masked = params.operation === 'inpaint' || params.operation === 'mask-edit';
+    const masked = needsMask(params.operation);
     const push = (): void => {
       const mask = host.getMask();
       const empty = isEmpty(mask);

@@ -2,7 +2,7 @@
 // engine's Web Worker core/jobs/worker.ts -> <outdir>/worker.js, and
 // index.html next to them. Used by esbuild.config.mjs (outdir dist/demo) and by
 // the browser tests (a temporary folder).
-import { buildPage } from '../build-page.mjs';
+import { buildEngineWorker, buildPage } from '../build-page.mjs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,13 +26,8 @@ export async function buildDemo(options = {}) {
       // map (see index.html and serve.mjs): its proxy worker is started from its own URL.
       external: ['onnxruntime-web'],
     }),
-    // The engine's module Worker. Import maps do not reach workers, so it bundles onnxruntime-web
-    // (the root build: WebGPU and WASM); ORT finds its .wasm/.mjs files under /ort/ (`wasmPaths`).
-    buildPage({
-      entry: join(root, 'core/jobs/worker.ts'),
-      outfile: join(outdir, 'worker.js'),
-      minify: options.minify,
-    }),
+    // The engine's module Worker; ORT finds its .wasm/.mjs files under /ort/ (`wasmPaths`).
+    buildEngineWorker({ outfile: join(outdir, 'worker.js'), minify: options.minify }),
     copyFile(join(here, 'index.html'), join(outdir, 'index.html')),
   ]);
   return outdir;

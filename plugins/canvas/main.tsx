@@ -9,7 +9,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { CanvasHost, isCancelled, type ToolSettings } from '../../adapters/canvas';
 import { errorMessage } from '../../core/errors';
 import { bytesToBase64, isEmpty, type RgbaImage } from '../../core/image';
-import type { DownloadProgress } from '../../core/delivery';
+import { defaultModelCache, deleteCachedModel, labelModelInput, modelCacheReport, presetOptions, type DownloadProgress, type ModelInput } from '../../core/delivery';
 import type { Operation } from '../../core/pipelines/request';
 import {
   injectPanelStyles,
@@ -24,16 +24,20 @@ import {
   type ModelStatus,
   type PanelParams,
   type PanelState,
+  loadEngineModel,
+  siteNextTo,
+  type LoadedModel,
 } from '../ui';
-import { loadModel, type EngineSite, type LoadedModel } from './engine';
-import { cachedModels, DEFAULT_PRESET_ID, deleteModel, PRESET_OPTIONS, resolveChoice, type ModelChoice } from './models';
 import { drawScene } from './scene';
 import { Toolbar } from './Toolbar';
 import { LiveControls } from './Live';
 
 const PAGE = location.href;
 /** The engine's worker (built next to the page) and ONNX Runtime's files (served under /ort/). */
-const SITE: EngineSite = { workerUrl: new URL('worker.js', PAGE).href, wasmPaths: new URL('ort/', PAGE).href };
+const SITE = siteNextTo(PAGE);
+/** The model the demo opens with: the tiny inpainting test model. */
+const DEFAULT_PRESET_ID = 'tiny-sd-inpaint';
+const PRESET_OPTIONS = presetOptions();
 
 interface CurrentModel {
   loaded: LoadedModel;
@@ -76,12 +80,12 @@ function App() {
 
   const [cache, setCache] = useState<{ models: readonly CachedModel[]; usage?: number; quota?: number } | null>(null);
   const refreshCache = (): void => {
-    cachedModels()
+    modelCacheReport()
       .then(setCache)
       .catch(() => setCache(null));
   };
 
-  const choose = async (choice: ModelChoice): Promise<void> => {
+  const choose = async (choice: ModelInput): Promise<void> => {
     if (host.busy) {
       setNotice('Wait for the running edit to finish (or cancel it) before changing the model.');
       return;
@@ -93,11 +97,10 @@ function App() {
       }
     };
     try {
-      const { model: source, pageSource, title, note } = resolveChoice(choice, PAGE);
-      setStatus({ state: 'loading', message: `Loading ${title}…` });
-      const loaded = await loadModel(SITE, source, pageSource, onProgress);
+      setStatus({ state: 'loading', message: `Loading ${labelModelInput(choice).title}…` });
+      const loaded = await loadEngineModel(SITE, choice, { page: PAGE, onDownloadProgress: onProgress });
       await model?.loaded.engine.dispose();
-      setModel({ loaded, title, ...(note !== undefined && { note }) });
+      setModel({ loaded, title: loaded.title, ...(loaded.note !== undefined && { note: loaded.note }) });
       setStatus({ state: 'ready' });
       const ops = loaded.engine.operations;
       if (!ops.includes(stateRef.current.params.operation) && ops[0]) dispatch({ type: 'operation', operation: ops[0] });
@@ -141,7 +144,7 @@ function App() {
     const ready = (async () => {
       await host.attach(canvas);
       sync();
-      await choose({ preset: DEFAULT_PRESET_ID });
+      await choose(DEFAULT_PRESET_ID);
     })();
     const hook: TestHook = {
       host,
@@ -247,11 +250,11 @@ function App() {
     status,
     presets: PRESET_OPTIONS,
     cache,
-    onLoadPreset: (preset) => void choose({ preset }),
-    onLoadUrl: (url) => void choose({ url }),
-    onLoadFolder: (files) => void choose({ files }),
+    onLoadPreset: (preset) => void choose(preset),
+    onLoadUrl: (url) => void choose(new URL(url, PAGE).href),
+    onLoadFolder: (files) => void choose(files),
     onDelete: (id) => {
-      deleteModel(id)
+      deleteCachedModel(defaultModelCache(), id)
         .catch((error: unknown) => setNotice(`Could not delete ${id}: ${errorMessage(error)}`))
         .finally(refreshCache);
     },

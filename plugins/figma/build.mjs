@@ -1,13 +1,13 @@
 // Builds the Figma plugin:
 //   <outdir>/        manifest.json, code.js (main code), ui.html (bootstrap to the panel)
 //                    -> Figma: Plugins > Development > Import plugin from manifest
-//   <panelOutdir>/   the panel page (index.html, main.js[, ort/]) to host at the panel URL
+//   <panelOutdir>/   the panel page (index.html, main.js, worker.js[, ort/]) to host at the panel URL
 // The panel URL is a build setting: --panel-url URL, or STIPPLE_PANEL_URL, or
 // the local dev server (node plugins/figma/serve.mjs).
 //
 //   node plugins/figma/build.mjs [--panel-url URL] [--outdir DIR] [--panel-outdir DIR] [--copy-ort] [--minify]
 import { build } from 'esbuild';
-import { buildPage } from '../build-page.mjs';
+import { buildEngineWorker, buildPage } from '../build-page.mjs';
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -70,6 +70,8 @@ export async function buildFigmaPlugin(options = {}) {
     await mkdir(panelOutdir, { recursive: true });
     jobs.push(
       buildPage({ entry: join(here, 'panel/main.tsx'), outfile: join(panelOutdir, 'main.js'), minify: options.minify }),
+      // The panel runs its model in this Worker, served from the panel's own origin.
+      buildEngineWorker({ outfile: join(panelOutdir, 'worker.js'), minify: options.minify }),
       copyFile(join(here, 'panel/index.html'), join(panelOutdir, 'index.html')),
     );
     if (options.copyOrt) jobs.push(copyOrt(join(panelOutdir, 'ort')));

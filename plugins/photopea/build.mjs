@@ -4,7 +4,7 @@
 // `node plugins/canvas/serve.mjs dist/photopea` serves it with ORT's .wasm
 // files under ort/ and the tiny fixture models under models/tiny-sd/).
 // `node plugins/photopea/build.mjs [outdir] [url]`.
-import { buildPage } from '../build-page.mjs';
+import { buildEngineWorker, buildPage } from '../build-page.mjs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,8 +24,9 @@ export async function buildPhotopeaPlugin(options = {}) {
   manifest.url = url;
   manifest.icon = new URL('icon.svg', url).href;
   await Promise.all([
-    // onnxruntime-web is bundled; its .wasm files are served from ort/ next to the page.
     buildPage({ entry: join(here, 'main.tsx'), outfile: join(outdir, 'main.js'), minify: options.minify }),
+    // The model runs in this Worker (bundling onnxruntime-web); its .wasm files are served from ort/ next to the page.
+    buildEngineWorker({ outfile: join(outdir, 'worker.js'), minify: options.minify }),
     copyFile(join(here, 'index.html'), join(outdir, 'index.html')),
     copyFile(join(here, 'icon.svg'), join(outdir, 'icon.svg')),
     writeFile(join(outdir, 'plugin.json'), `${JSON.stringify(manifest, null, 2)}\n`),

@@ -2,7 +2,8 @@
  * Stipple as a Photopea plugin: the shared panel (plugins/ui) in Photopea's
  * plugin side panel. Edits read the active document and its selection
  * (the mask) through the Photopea adapter; "Apply" adds the result as a new
- * layer. Everything runs in this page: nothing is uploaded.
+ * layer. Everything runs on this machine: the model runs in a Web Worker
+ * (plugins/ui/engine-model.ts), so the panel stays responsive; nothing is uploaded.
  *
  * Query parameters: `?model=URL` loads a model straight from a URL (no
  * cache), e.g. one served next to the plugin; a model from another origin
@@ -23,12 +24,19 @@ import {
   type DocumentInfo,
   type PhotopeaEdit,
 } from '../../adapters/photopea';
+import { deleteCachedModel, defaultModelCache, modelCacheReport, presetOptions, type ModelInput, type PostedModelInput } from '../../core/delivery';
 import { CancelledError, errorMessage } from '../../core/errors';
+import type { BackendPreference } from '../../core/runtime/backend';
 import { bytesToBase64 } from '../../core/image';
 import type { Operation } from '../../core/pipelines/request';
 import {
   askToDownload,
+  EngineLine,
   injectPanelStyles,
+  loadEngineModel,
+  rememberBackend,
+  rememberedBackend,
+  siteNextTo,
   loadsWithoutAsking,
   ModelLinkPrompt,
   OPERATION_LABELS,
@@ -43,12 +51,14 @@ import {
   type ModelStatus,
   type PanelParams,
   type PanelState,
+  type LoadedModel,
 } from '../ui';
-import { cachedModels, configureOrt, deleteModel, loadModel, PRESET_OPTIONS, type LoadedModel, type ModelChoice } from './models';
 import { withMask } from '../ui/mask-preview';
 
 const PAGE = location.href;
-configureOrt(new URL('ort/', PAGE).href);
+/** The engine's Worker (`worker.js`) and ONNX Runtime's files (`ort/`) are served next to the page. */
+const SITE = siteNextTo(PAGE);
+const PRESET_OPTIONS = presetOptions();
 
 const INSIDE_PHOTOPEA = window.parent !== window;
 
@@ -61,6 +71,8 @@ export interface TestHook {
   lastLayer(): { x: number; y: number; width: number; height: number; base64: string; name: string } | null;
   /** The document status line. */
   docStatus(): string;
+  /** Where the model runs and on what: null before one is loaded. */
+  engine(): { where: string; backend: string } | null;
 }
 
 type DocState = { kind: 'unknown' } | { kind: 'none'; message: string } | { kind: 'open'; info: DocumentInfo };
@@ -77,6 +89,7 @@ function App() {
   const client = useMemo(() => new PhotopeaClient(window.parent, window), []);
   const doc = useMemo(() => new PhotopeaDocument(client, { decodePng: browserDecodePng }), [client]);
   const [model, setModel] = useState<LoadedModel | null>(null);
+  const modelRef = useRef<LoadedModel | null>(null);
   const [status, setStatus] = useState<ModelStatus>({ state: 'idle' });
   const [cache, setCache] = useState<ModelManagerProps['cache']>(null);
   const [docState, setDocState] = useState<DocState>({ kind: 'unknown' });
@@ -101,24 +114,32 @@ function App() {
     }
   };
 
-  const refreshCache = async (): Promise<void> => setCache(await cachedModels());
+  const refreshCache = async (): Promise<void> => setCache(await modelCacheReport().catch(() => null));
+  const [backendPref, setBackendPref] = useState<BackendPreference>(() => rememberedBackend());
+  const lastInput = useRef<ModelInput | PostedModelInput | null>(null);
 
-  const load = async (choice: ModelChoice): Promise<void> => {
+  const load = async (choice: ModelInput | PostedModelInput, backend = backendPref): Promise<void> => {
     if (isRunning(stateRef.current)) {
       setNotice('Wait for the running edit to finish (or cancel it) before changing the model.');
       return;
     }
     setStatus({ state: 'loading', message: 'Loading the model…' });
     try {
-      const loaded = await loadModel(choice, PAGE, (e) => {
-        if (e.status === 'progress' || e.status === 'done') {
-          setStatus({ state: 'loading', message: `Downloading ${e.file ?? 'the model'}…`, loaded: e.totalLoaded, total: e.totalBytes });
-        }
+      const loaded = await loadEngineModel(SITE, choice, {
+        page: PAGE,
+        backend,
+        onDownloadProgress: (e) => {
+          if (e.status === 'progress' || e.status === 'done') {
+            setStatus({ state: 'loading', message: `Downloading ${e.file ?? 'the model'}…`, loaded: e.totalLoaded, total: e.totalBytes });
+          }
+        },
       });
-      await model?.editor.dispose();
+      await modelRef.current?.engine.dispose();
+      modelRef.current = loaded;
+      lastInput.current = choice;
       setModel(loaded);
       setStatus({ state: 'ready' });
-      const ops = loaded.editor.operations;
+      const ops = loaded.engine.operations;
       if (!ops.includes(stateRef.current.params.operation) && ops[0]) dispatch({ type: 'operation', operation: ops[0] });
     } catch (error) {
       setStatus({ state: 'error', message: errorMessage(error) });
@@ -134,7 +155,7 @@ function App() {
     const ready = (async () => {
       await Promise.all([
         client.ready().then(refreshDoc, (error: unknown) => setDocState({ kind: 'none', message: errorMessage(error) })),
-        direct && loadsWithoutAsking(direct, location.href) ? load({ type: 'direct', url: direct }) : Promise.resolve(),
+        direct && loadsWithoutAsking(direct, location.href) ? load({ url: new URL(direct, PAGE).href }) : Promise.resolve(),
         refreshCache(),
       ]);
     })();
@@ -143,6 +164,10 @@ function App() {
       state: () => stateRef.current,
       lastLayer: () => lastLayer.current,
       docStatus: () => docStatusRef.current,
+      engine: () => {
+        const info = modelRef.current?.engine.info;
+        return info ? { where: info.where, backend: info.backend.backend } : null;
+      },
     };
     (window as unknown as { __stipplePhotopea: TestHook }).__stipplePhotopea = hook;
     return () => {
@@ -165,7 +190,7 @@ function App() {
     try {
       const edit = await editDocument(
         doc,
-        model.editor,
+        model.engine,
         operation,
         { ...toRequest(params), signal: abort.signal, previewEvery: 1, onProgress: (event) => dispatch({ type: 'progress', event }) },
         { wholeImage: options.wholeImage ?? false },
@@ -244,14 +269,14 @@ function App() {
   };
 
   const modelProps: ModelManagerProps = {
-    current: model ? { title: model.title, kind: model.editor.repo.kind, ...(model.note !== undefined && { note: model.note }) } : null,
+    current: model ? { title: model.title, kind: model.kind, ...(model.note !== undefined && { note: model.note }) } : null,
     status,
     presets: PRESET_OPTIONS,
     cache,
-    onLoadPreset: (id) => void load({ type: 'preset', id }),
-    onLoadUrl: (url) => void load({ type: 'url', url }),
-    onLoadFolder: (files) => void load({ type: 'files', files }),
-    onDelete: (id) => void deleteModel(id).then(refreshCache, (e: unknown) => setNotice(errorMessage(e))),
+    onLoadPreset: (id) => void load(id),
+    onLoadUrl: (url) => void load(new URL(url, PAGE).href),
+    onLoadFolder: (files) => void load(files),
+    onDelete: (id) => void deleteCachedModel(defaultModelCache(), id).then(refreshCache, (e: unknown) => setNotice(errorMessage(e))),
   };
 
   const docStatus = describeDoc(docState);
@@ -281,7 +306,7 @@ function App() {
           question={askToDownload(linkedModel, location.href)}
           onAccept={() => {
             setLinkedModel(null);
-            void load({ type: 'direct', url: linkedModel });
+            void load({ url: new URL(linkedModel, PAGE).href });
           }}
           onDecline={() => setLinkedModel(null)}
         />
@@ -307,11 +332,21 @@ function App() {
           <figcaption>{shown?.view === 'before' ? 'Before' : 'After'} (the edited area; Apply adds it as a new layer)</figcaption>
         </figure>
       )}
+      <EngineLine
+        backend={model?.backend ?? null}
+        preference={backendPref}
+        disabled={status.state === 'loading' || isRunning(state)}
+        onChange={(next) => {
+          rememberBackend(next);
+          setBackendPref(next);
+          if (lastInput.current) void load(lastInput.current, next);
+        }}
+      />
       <Panel
         state={state}
         dispatch={dispatch}
-        operations={model?.editor.operations ?? []}
-        tokenizer={model?.editor.repo.tokenizer ?? null}
+        operations={model?.engine.operations ?? []}
+        tokenizer={model?.tokenizer ?? null}
         defaultScheduler={model?.defaultScheduler}
         model={modelProps}
         resultImages={shown?.edit.result.images ?? []}

@@ -26,13 +26,16 @@ export {
 } from './params';
 export type { ControlSet, PanelParams, ParamsRequest } from './params';
 export { formatBytes, formatDuration, formatEta, formatTokens, PHASE_LABELS } from './format';
-export { FilesSource } from './files-source';
 export { modelSizes, panelResolution, workingSizeLabel } from './working-size';
 export { askToDownload, loadsWithoutAsking } from './model-link';
 export { ModelLinkPrompt } from './components/ModelLinkPrompt';
-export type { PickedFile } from './files-source';
 export { PANEL_CSS, injectPanelStyles } from './styles';
 export { ModelManager } from './components/ModelManager';
+export { EngineLine } from './components/EngineLine';
+export type { EngineLineProps } from './components/EngineLine';
+export { loadEngineModel, siteNextTo } from './engine-model';
+export type { EngineSite, LoadedModel, LoadEngineOptions } from './engine-model';
+export { rememberBackend, rememberedBackend } from './backend-pref';
 export type { CachedModel, ModelManagerProps, ModelPresetOption, ModelStatus } from './components/ModelManager';
 export type { TokenCounter } from './components/PromptFields';
 export { ProgressView } from './components/ProgressView';

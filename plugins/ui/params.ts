@@ -4,6 +4,7 @@
  */
 import type { EditRequest, Operation, ResolvedParams } from '../../core/pipelines/request';
 import type { ModelSizes } from '../../core/pipelines/resolution';
+import { DEFAULT_STRENGTH, needsMask, OPERATION_LABELS } from '../../core/operations';
 import { panelResolution } from './working-size';
 import type { MaskedContent } from '../../core/pipelines/mask-edit';
 import type { SchedulerName } from '../../core/schedulers/types';
@@ -42,16 +43,8 @@ export interface PanelParams {
   maskedContent: MaskedContent;
 }
 
-/** Core's default strength per edit (see core/pipelines/request.ts). */
-export const DEFAULT_STRENGTH: Readonly<Record<Operation, number>> = { inpaint: 1, 'mask-edit': 0.75, sdedit: 0.6, pix2pix: 1, diffedit: 0.8 };
-
-export const OPERATION_LABELS: Readonly<Record<Operation, string>> = {
-  inpaint: 'Inpaint',
-  'mask-edit': 'Mask edit',
-  sdedit: 'SDEdit',
-  pix2pix: 'InstructPix2Pix',
-  diffedit: 'Edit by description',
-};
+// Labels and default strengths come from core's one operation table.
+export { DEFAULT_STRENGTH, OPERATION_LABELS };
 
 export const OPERATION_HINTS: Readonly<Record<Operation, string>> = {
   inpaint: 'Repaints the masked area. Needs an inpainting model.',
@@ -86,7 +79,7 @@ export function controlsFor(op: Operation): ControlSet {
     strength: op !== 'pix2pix',
     imageGuidance: op === 'pix2pix',
     maskedContent: op === 'mask-edit',
-    maskRequired: op === 'inpaint' || op === 'mask-edit',
+    maskRequired: needsMask(op),
     promptLabel: op === 'pix2pix' ? 'Instruction' : op === 'diffedit' ? 'What it should show' : 'Prompt',
     sourcePrompt: op === 'diffedit',
   };

@@ -19,6 +19,7 @@ import { buildFigmaPlugin } from '../../plugins/figma/build.mjs';
 import type { FigmaTestHook } from '../../plugins/figma/panel/main';
 import { startPanelServer } from '../../plugins/figma/serve.mjs';
 import { CHROMIUM_BASE_ARGS, CHROMIUM_PATH } from '../browser/harness';
+import { expectResponsiveDuringRun } from '../browser/responsive';
 import { decodePng, FakeFigma, gradient, type FakeShapeNode } from './fake-figma';
 
 const CHROMIUM = CHROMIUM_PATH;
@@ -187,6 +188,14 @@ describe('the Figma plugin in Chromium', () => {
     // Every message the main code accepted came from the panel's origin.
     expect(new Set(origins)).toEqual(new Set([panelOrigin]));
     expect(figma.notifications.some((n) => n.options?.error)).toBe(false);
+    expect(errors).toEqual([]);
+
+    // A long run (the tiny model, many steps) on the panel's Worker: the panel answers input and repaints meanwhile.
+    figma.select(photo, mask);
+    await frame!.waitForFunction(() => window.__stippleFigma.selection()?.ok === true && (window.__stippleFigma.selection() as { masks: unknown[] }).masks.length === 1);
+    await frame!.getByLabel('Steps', { exact: true }).fill('500');
+    await frame!.getByRole('button', { name: /^Run Inpaint/ }).click();
+    await expectResponsiveDuringRun(frame!, '__stippleFigma');
     expect(errors).toEqual([]);
   });
 });

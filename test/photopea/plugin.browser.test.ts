@@ -18,6 +18,7 @@ import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPhotopeaPlugin } from '../../plugins/photopea/build.mjs';
 import type { TestHook } from '../../plugins/photopea/main';
+import { expectResponsiveDuringRun } from '../browser/responsive';
 import { artifact, CHROMIUM, CHROMIUM_ARGS, tempDir } from './browser';
 import type { FakePhotopea } from './fake-parent';
 import { pattern } from './helpers';
@@ -192,6 +193,29 @@ describe('Photopea plugin in Chromium, inside a fake Photopea', () => {
     expect(after.selection).toEqual(before.selection);
     expect(await plugin.getByText(`Added the layer “${added.name}”.`).isVisible()).toBe(true);
     expect(await page.evaluate(() => window.__photopea.scriptErrors())).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('answers input and repaints while a long run goes on in its Worker, and cancels it', async () => {
+    const photo = pattern(64, 64, 3);
+    await page.evaluate(
+      (p) => window.__photopea.openDocument({ width: 64, height: 64, name: 'long.psd', layers: [{ name: 'Photo', image: p }], active: [0] }),
+      { width: 64, height: 64, base64: Buffer.from(photo.data).toString('base64') },
+    );
+    await page.evaluate(() => window.__photopea.select({ x: 16, y: 16, width: 32, height: 32 }));
+    await plugin.getByRole('button', { name: 'Refresh' }).click();
+    await plugin.getByText('long.psd: 64×64 px · selection 32×32 px at 16, 16').waitFor();
+    await plugin.getByLabel('Steps', { exact: true }).fill('500');
+    await plugin.getByRole('button', { name: 'Run Inpaint', exact: true }).click();
+    await expectResponsiveDuringRun(plugin, '__stipplePhotopea');
+    expect(errors).toEqual([]);
+  });
+
+  it('switches the engine to WASM from the engine line, reloads the model on it, and remembers the choice', async () => {
+    await plugin.getByLabel('Engine', { exact: true }).selectOption('wasm');
+    await plugin.getByTestId('engine-line').getByText(/WASM was chosen explicitly/).waitFor({ timeout: 60_000 });
+    expect(await plugin.evaluate(() => window.__stipplePhotopea.engine())).toEqual({ where: 'worker', backend: 'wasm' });
+    expect(await plugin.evaluate(() => localStorage.getItem('stipple.backend'))).toBe('wasm');
     expect(errors).toEqual([]);
   });
 });

@@ -2,7 +2,8 @@
  * The Figma panel: the shared Stipple panel (plugins/ui) on the Figma
  * adapter. It runs on Stipple's own origin inside Figma's plugin iframe
  * (the plugin's ui.html sends the iframe here), talks to the main code with
- * `PanelBridge`, and runs edits in-process with core's Editor.
+ * `PanelBridge`, and runs edits on core's engine in a Web Worker
+ * (plugins/ui/engine-model.ts), so the panel stays responsive during a run.
  *
  * Flow: the main code reports the selection; Run reads its pixels
  * (`read-selection`), edits them, and shows the variants; Apply writes the
@@ -15,12 +16,21 @@ import type { SelectionSummary } from '../../../adapters/figma/messages';
 import { FigmaRequestError, FIGMA_ORIGIN, PanelBridge } from '../../../adapters/figma/panel-bridge';
 import { FigmaSession, type FigmaInput } from '../../../adapters/figma/session';
 import type { EditMeta } from '../../../core/editor';
+import { EDITING_PRESETS, isLocalPreset, presetOptions, type ModelInput } from '../../../core/delivery';
 import { CancelledError, errorMessage } from '../../../core/errors';
+import { needsMask } from '../../../core/operations';
+import type { BackendPreference } from '../../../core/runtime/backend';
 import type { Mask, RgbaImage } from '../../../core/image';
 import type { Operation } from '../../../core/pipelines/request';
 import {
   askToDownload,
+  EngineLine,
   injectPanelStyles,
+  isBusy,
+  loadEngineModel,
+  rememberBackend,
+  rememberedBackend,
+  siteNextTo,
   loadsWithoutAsking,
   ModelLinkPrompt,
   OPERATION_LABELS,
@@ -28,18 +38,19 @@ import {
   RgbaCanvas,
   startParams,
   toRequest,
-  modelSizes,
   usePanelStore,
   type HistoryEntry,
+  type LoadedModel,
   type ModelManagerProps,
   type ModelStatus,
   type PanelState,
 } from '../../ui';
-import { configureOrt, isLocalPreset, loadPanelModel, PANEL_PRESETS, type LoadedModel, type ModelChoice } from './engine';
 import { withMask } from '../../ui/mask-preview';
 
 const PAGE = location.href;
-configureOrt(new URL('ort/', PAGE).href);
+/** The engine's Worker (`worker.js`) and ONNX Runtime's files (`ort/`) are served next to the panel, on its own origin. */
+const SITE = siteNextTo(PAGE);
+const PRESET_OPTIONS = presetOptions();
 
 /** The pending results and what they were made from. */
 interface Pending {
@@ -60,6 +71,8 @@ export interface FigmaTestHook {
   model(): string | null;
   message(): string;
   written(): { nodeId: string; name: string } | null;
+  /** Where the model runs and on what: null before one is loaded. */
+  engine(): { where: string; backend: string } | null;
 }
 
 function App() {
@@ -71,24 +84,31 @@ function App() {
   const [status, setStatus] = useState<ModelStatus>({ state: 'idle' });
   const [pending, setPending] = useState<Pending | null>(null);
   const [message, setMessage] = useState('');
-  const [linkedModel, setLinkedModel] = useState<{ choice: ModelChoice; from: string } | null>(null);
+  const [linkedModel, setLinkedModel] = useState<{ choice: ModelInput; from: string } | null>(null);
+  const [backendPref, setBackendPref] = useState<BackendPreference>(() => rememberedBackend());
+  const lastInput = useRef<ModelInput | null>(null);
   const [written, setWritten] = useState<{ nodeId: string; name: string } | null>(null);
   const controller = useRef<AbortController | null>(null);
   const inputs = useRef(new WeakMap<RgbaImage, { input: FigmaInput; meta?: EditMeta }>());
   const live = useRef({ state, selection, model, message, written });
   live.current = { state, selection, model, message, written };
 
-  const loadModel = async (choice: ModelChoice): Promise<void> => {
+  const loadModel = async (choice: ModelInput, backend = backendPref): Promise<void> => {
     if (controller.current) {
       setMessage('Wait for the running edit to finish (or cancel it) before changing the model.');
       return;
     }
     setStatus({ state: 'loading', message: 'Loading the model…' });
     try {
-      const loaded = await loadPanelModel(choice, PAGE, (e) => {
-        if (e.status === 'progress' || e.status === 'done') setStatus({ state: 'loading', message: 'Downloading the model…', loaded: e.totalLoaded, total: e.totalBytes });
+      const loaded = await loadEngineModel(SITE, choice, {
+        page: PAGE,
+        backend,
+        onDownloadProgress: (e) => {
+          if (e.status === 'progress' || e.status === 'done') setStatus({ state: 'loading', message: 'Downloading the model…', loaded: e.totalLoaded, total: e.totalBytes });
+        },
       });
-      await live.current.model?.editor.dispose();
+      await live.current.model?.engine.dispose();
+      lastInput.current = choice;
       setModel(loaded);
       setStatus({ state: 'ready' });
     } catch (error) {
@@ -106,8 +126,8 @@ function App() {
     }
     const wanted = new URLSearchParams(location.search).get('model');
     if (wanted) {
-      const preset = PANEL_PRESETS.find((p) => p.id === wanted);
-      const choice: ModelChoice = preset ? { preset: wanted } : { url: wanted };
+      const preset = EDITING_PRESETS.find((p) => p.id === wanted);
+      const choice: ModelInput = preset ? wanted : new URL(wanted, PAGE).href;
       // A link must not start a multi-GB download by itself: only the panel's own models load at once.
       const from = preset ? (isLocalPreset(preset) ? location.href : (preset.baseUrl ?? '')) : wanted;
       if (loadsWithoutAsking(from, location.href)) void loadModel(choice);
@@ -119,6 +139,10 @@ function App() {
       model: () => live.current.model?.title ?? null,
       message: () => live.current.message,
       written: () => live.current.written,
+      engine: () => {
+        const info = live.current.model?.engine.info;
+        return info ? { where: info.where, backend: info.backend.backend } : null;
+      },
     };
     (window as unknown as { __stippleFigma: FigmaTestHook }).__stippleFigma = hook;
     return () => {
@@ -128,7 +152,7 @@ function App() {
   }, []);
 
   // Edits this selection and model allow: without a mask only whole-image ones.
-  const modelOps = model?.editor.operations ?? [];
+  const modelOps = model?.engine.operations ?? [];
   const selectionOps = selection?.ok ? selection.operations : null;
   const both = selectionOps ? modelOps.filter((op) => selectionOps.includes(op)) : modelOps;
   const operations = both.length > 0 ? both : modelOps;
@@ -154,12 +178,12 @@ function App() {
     controller.current = abort;
     const t0 = performance.now();
     try {
-      const input = await session.read({ targetPixels: model.nativePixels });
-      if ((operation === 'inpaint' || operation === 'mask-edit') && !input.mask) {
+      const input = await session.read({ targetPixels: model.sizes.nativePixels });
+      if (needsMask(operation) && !input.mask) {
         throw new FigmaRequestError('nothing-selected', `${OPERATION_LABELS[operation]} needs a mask: select a shape drawn over the image too.`);
       }
-      const result = await model.editor.edit(operation, {
-        ...toRequest(params, { width: input.image.width, height: input.image.height, sizes: modelSizes(model.editor.repo) }),
+      const result = await model.engine.edit(operation, {
+        ...toRequest(params, { width: input.image.width, height: input.image.height, sizes: model.sizes }),
         image: input.image,
         ...(input.mask && { mask: input.mask }),
         signal: abort.signal,
@@ -213,11 +237,11 @@ function App() {
   const modelProps: ModelManagerProps = {
     current: model ? { title: model.title, kind: model.kind, ...(model.note !== undefined && { note: model.note }) } : null,
     status,
-    presets: PANEL_PRESETS.map((p) => ({ id: p.id, title: p.title, kind: p.kind, notes: p.notes, ...(presetBytes(p) !== undefined && { bytes: presetBytes(p)! }) })),
+    presets: PRESET_OPTIONS,
     cache: null,
-    onLoadPreset: (id) => void loadModel({ preset: id }),
-    onLoadUrl: (url) => void loadModel({ url }),
-    onLoadFolder: (files) => void loadModel({ files }),
+    onLoadPreset: (id) => void loadModel(id),
+    onLoadUrl: (url) => void loadModel(new URL(url, PAGE).href),
+    onLoadFolder: (files) => void loadModel(files),
   };
 
   const preview = pending ? (pending.view === 'after' ? pending.images[pending.selected] : pending.input.image) : undefined;
@@ -246,6 +270,16 @@ function App() {
           {message}
         </p>
       )}
+      <EngineLine
+        backend={model?.backend ?? null}
+        preference={backendPref}
+        disabled={status.state === 'loading' || isBusy(state)}
+        onChange={(next) => {
+          rememberBackend(next);
+          setBackendPref(next);
+          if (lastInput.current) void loadModel(lastInput.current, next);
+        }}
+      />
       <Panel
         title="Stipple for Figma"
         state={state}
@@ -288,12 +322,6 @@ function SelectionLine(props: { selection: SelectionSummary | null; modelOps: re
       {text}
     </p>
   );
-}
-
-function presetBytes(p: (typeof PANEL_PRESETS)[number]): number | undefined {
-  if (isLocalPreset(p)) return undefined;
-  const sizes = p.files.map((f) => f.size).filter((s): s is number => typeof s === 'number');
-  return sizes.length > 0 ? sizes.reduce((a, b) => a + b, 0) : undefined;
 }
 
 function isCancelled(error: unknown): boolean {
