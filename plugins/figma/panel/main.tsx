@@ -36,7 +36,10 @@ import {
   type PanelState,
 } from '../../ui';
 import { configureOrt, isLocalPreset, loadPanelModel, PANEL_PRESETS, type LoadedModel, type ModelChoice } from './engine';
+import { FIGMA_HINTS } from '../../ui/hints';
 import { withMask } from '../../ui/mask-preview';
+import { deleteStoredModel, storedModels, type StoredModels } from '../../ui/stored-models';
+import { keepsTarget, targetText, type RunTarget } from './run-target';
 
 const PAGE = location.href;
 configureOrt(new URL('ort/', PAGE).href);
@@ -73,6 +76,11 @@ function App() {
   const [message, setMessage] = useState('');
   const [linkedModel, setLinkedModel] = useState<{ choice: ModelChoice; from: string } | null>(null);
   const [written, setWritten] = useState<{ nodeId: string; name: string } | null>(null);
+  const [applied, setApplied] = useState<string | null>(null);
+  const [target, setTarget] = useState<RunTarget | null>(null);
+  const [stored, setStored] = useState<StoredModels | null>(null);
+  const refreshStored = (): void => void storedModels().then(setStored);
+  const applying = useRef(false);
   const controller = useRef<AbortController | null>(null);
   const inputs = useRef(new WeakMap<RgbaImage, { input: FigmaInput; meta?: EditMeta }>());
   const live = useRef({ state, selection, model, message, written });
@@ -91,12 +99,14 @@ function App() {
       await live.current.model?.editor.dispose();
       setModel(loaded);
       setStatus({ state: 'ready' });
+      refreshStored();
     } catch (error) {
       setStatus({ state: 'error', message: errorMessage(error) });
     }
   };
 
   useEffect(() => {
+    refreshStored();
     const offs = [bridge.on('hello', (p) => setSelection(p.selection)), bridge.on('selection', setSelection)];
     try {
       bridge.ready();
@@ -127,12 +137,17 @@ function App() {
     };
   }, []);
 
-  // Edits this selection and model allow: without a mask only whole-image ones.
+  // Selecting anything but the applied layer ends "Run again" on the kept source.
+  useEffect(() => {
+    if (target && !keepsTarget(target, selection)) setTarget(null);
+  }, [selection, target]);
+
+  // Edits this selection (or the kept target) and model allow: without a mask only whole-image ones.
   const modelOps = model?.editor.operations ?? [];
-  const selectionOps = selection?.ok ? selection.operations : null;
+  const selectionOps = target ? target.input.operations : selection?.ok ? selection.operations : null;
   const both = selectionOps ? modelOps.filter((op) => selectionOps.includes(op)) : modelOps;
   const operations = both.length > 0 ? both : modelOps;
-  const hasMask = selection?.ok ? selection.masks.length > 0 : false;
+  const hasMask = target ? target.input.mask !== null : selection?.ok ? selection.masks.length > 0 : false;
 
   useEffect(() => {
     if (operations.length > 0 && !operations.includes(state.params.operation)) dispatch({ type: 'operation', operation: operations[0]! });
@@ -147,6 +162,7 @@ function App() {
     if (!model || controller.current) return;
     setMessage('');
     setWritten(null);
+    setApplied(null);
     const params = startParams(state);
     const operation = params.operation;
     dispatch({ type: 'run-start', operation, params });
@@ -154,7 +170,7 @@ function App() {
     controller.current = abort;
     const t0 = performance.now();
     try {
-      const input = await session.read({ targetPixels: model.nativePixels });
+      const input = target?.input ?? (await session.read({ targetPixels: model.nativePixels }));
       if ((operation === 'inpaint' || operation === 'mask-edit') && !input.mask) {
         throw new FigmaRequestError('nothing-selected', `${OPERATION_LABELS[operation]} needs a mask: select a shape drawn over the image too.`);
       }
@@ -183,9 +199,11 @@ function App() {
 
   const apply = async (): Promise<void> => {
     const p = pending;
-    if (!p) return;
+    // One Apply per result: a second click while Figma writes must not add a second layer.
+    if (!p || applying.current) return;
     const image = p.images[p.selected];
     if (!image) return;
+    applying.current = true;
     try {
       const seed = p.meta?.params.seed ?? null;
       const done = await session.write(p.input, image, {
@@ -194,9 +212,13 @@ function App() {
         ...(p.images.length > 1 && { variant: p.selected + 1, variants: p.images.length }),
       });
       setWritten({ nodeId: done.nodeId, name: done.name });
-      setMessage([`Added “${done.name}” above “${p.input.source.name}”.`, ...done.notices].join(' '));
+      setTarget({ input: p.input, writtenId: done.nodeId, appliedOver: live.current.selection });
+      showResults(null);
+      setApplied([`Added “${done.name}” above “${p.input.source.name}”.`, ...done.notices].join(' '));
     } catch (error) {
       setMessage(errorMessage(error));
+    } finally {
+      applying.current = false;
     }
   };
 
@@ -214,17 +236,24 @@ function App() {
     current: model ? { title: model.title, kind: model.kind, ...(model.note !== undefined && { note: model.note }) } : null,
     status,
     presets: PANEL_PRESETS.map((p) => ({ id: p.id, title: p.title, kind: p.kind, notes: p.notes, ...(presetBytes(p) !== undefined && { bytes: presetBytes(p)! }) })),
-    cache: null,
+    cache: stored,
     onLoadPreset: (id) => void loadModel({ preset: id }),
     onLoadUrl: (url) => void loadModel({ url }),
     onLoadFolder: (files) => void loadModel({ files }),
+    onDelete: (id) => void deleteStoredModel(id).then(refreshStored, (e: unknown) => setMessage(errorMessage(e))),
   };
 
   const preview = pending ? (pending.view === 'after' ? pending.images[pending.selected] : pending.input.image) : undefined;
   const shownMask = pending?.mask ?? pending?.input.mask;
   return (
     <div class="fg">
-      <SelectionLine selection={selection} modelOps={modelOps} />
+      {target ? (
+        <p class="fg-selection" aria-live="polite">
+          {targetText(target)}
+        </p>
+      ) : (
+        <SelectionLine selection={selection} modelOps={modelOps} />
+      )}
       {preview && pending && (
         <figure class="fg-preview">
           <RgbaCanvas image={pending.view === 'before' && shownMask ? withMask(preview, shownMask) : preview} label={pending.view === 'after' ? 'Result' : 'Before, with the mask'} />
@@ -266,6 +295,8 @@ function App() {
         onApply={() => void apply()}
         onDiscard={() => showResults(null)}
         onShowHistory={showHistory}
+        hints={FIGMA_HINTS}
+        applied={applied}
       />
     </div>
   );
@@ -279,7 +310,7 @@ function SelectionLine(props: { selection: SelectionSummary | null; modelOps: re
   else {
     const masks = s.masks.length === 0 ? 'no mask' : s.masks.length === 1 ? `mask “${s.masks[0]!.name}”` : `${s.masks.length} mask layers`;
     text = `Editing “${s.source.name}” (${Math.round(s.source.width)}×${Math.round(s.source.height)}), ${masks}.`;
-    if (s.masks.length === 0) text += ' Select a shape over the image as well to inpaint or mask-edit.';
+    if (s.masks.length === 0) text += ' Select a shape drawn over the image as well to inpaint or mask-edit.';
     const usable = props.modelOps.filter((op) => s.operations.includes(op));
     if (props.modelOps.length > 0 && usable.length === 0) text += ' The loaded model needs a mask for its edits.';
   }
