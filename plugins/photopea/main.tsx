@@ -44,6 +44,7 @@ import {
   type PanelParams,
   type PanelState,
 } from '../ui';
+import { PHOTOPEA_HINTS } from '../ui/hints';
 import { cachedModels, configureOrt, deleteModel, loadModel, PRESET_OPTIONS, type LoadedModel, type ModelChoice } from './models';
 import { withMask } from '../ui/mask-preview';
 
@@ -86,6 +87,7 @@ function App() {
   const [offer, setOffer] = useState<Offer | null>(null);
   const [linkedModel, setLinkedModel] = useState<string | null>(null);
   const [applying, setApplying] = useState(false);
+  const [applied, setApplied] = useState<string | null>(null);
   const controller = useRef<AbortController | null>(null);
   const lastLayer = useRef<ReturnType<TestHook['lastLayer']>>(null);
   const docStatusRef = useRef('');
@@ -102,6 +104,15 @@ function App() {
   };
 
   const refreshCache = async (): Promise<void> => setCache(await cachedModels());
+
+  // The pointer moving over the panel (back from Photopea's canvas) reads the document again, at most once a second.
+  const lastRefresh = useRef(0);
+  const refreshOnReturn = (): void => {
+    const now = performance.now();
+    if (now - lastRefresh.current < 1000) return;
+    lastRefresh.current = now;
+    void refreshDoc();
+  };
 
   const load = async (choice: ModelChoice): Promise<void> => {
     if (isRunning(stateRef.current)) {
@@ -154,6 +165,7 @@ function App() {
   const run = async (options: { wholeImage?: boolean; operation?: Operation } = {}): Promise<void> => {
     if (!model || isRunning(state)) return;
     setNotice('');
+    setApplied(null);
     setOffer(null);
     let params: PanelParams = startParams(state);
     if (options.operation) params = withOperation(params, options.operation);
@@ -211,7 +223,8 @@ function App() {
         setNotice('The result is the same as the image: there is nothing to add.');
       } else {
         lastLayer.current = { x: layer.x, y: layer.y, width: layer.image.width, height: layer.image.height, base64: bytesToBase64(layer.image.data), name: placed.name };
-        setNotice(
+        setNotice('');
+        setApplied(
           `Added the layer “${placed.name}”.` +
             (placed.selectionKept ? '' : ' Photopea had to drop the selection to place it: Select > Reselect brings it back.'),
         );
@@ -261,7 +274,8 @@ function App() {
   const before = shown && (found ? withMask(shown.edit.original, found) : shown.edit.original);
   const preview = shown ? (shown.view === 'before' ? before : shown.edit.result.images[shown.selected]) : undefined;
   return (
-    <div class="pp">
+    // Coming back from Photopea's canvas (where the selection changes) refreshes the status: no Refresh needed.
+    <div class="pp" onPointerOver={refreshOnReturn}>
       {!INSIDE_PHOTOPEA && (
         <p class="pp-warning" role="alert">
           This page is a Photopea plugin. In Photopea, choose Window &gt; Plugins &gt; Add plugin and give it this plugin's JSON, then open it
@@ -329,6 +343,8 @@ function App() {
         }}
         onShowHistory={showEntry}
         title="Stipple for Photopea"
+        hints={PHOTOPEA_HINTS}
+        applied={applied}
       />
     </div>
   );
