@@ -45,6 +45,7 @@ import {
   type PanelState,
 } from '../ui';
 import { PHOTOPEA_HINTS } from '../ui/hints';
+import { lastModel, rememberModel } from '../ui/last-model';
 import { cachedModels, configureOrt, deleteModel, loadModel, PRESET_OPTIONS, type LoadedModel, type ModelChoice } from './models';
 import { withMask } from '../ui/mask-preview';
 
@@ -105,6 +106,12 @@ function App() {
 
   const refreshCache = async (): Promise<void> => setCache(await cachedModels());
 
+  // Without a ?model= link, the model loaded last time (from the cache, offline when stored).
+  const loadLast = async (direct: string | null): Promise<void> => {
+    const last = direct ? null : lastModel('photopea');
+    if (last) await load('preset' in last ? { type: 'preset', id: last.preset } : { type: 'url', url: last.url });
+  };
+
   // The pointer moving over the panel (back from Photopea's canvas) reads the document again, at most once a second.
   const lastRefresh = useRef(0);
   const refreshOnReturn = (): void => {
@@ -129,6 +136,8 @@ function App() {
       await model?.editor.dispose();
       setModel(loaded);
       setStatus({ state: 'ready' });
+      if (choice.type === 'preset') rememberModel('photopea', { preset: choice.id });
+      if (choice.type === 'url') rememberModel('photopea', { url: choice.url });
       const ops = loaded.editor.operations;
       if (!ops.includes(stateRef.current.params.operation) && ops[0]) dispatch({ type: 'operation', operation: ops[0] });
     } catch (error) {
@@ -145,7 +154,7 @@ function App() {
     const ready = (async () => {
       await Promise.all([
         client.ready().then(refreshDoc, (error: unknown) => setDocState({ kind: 'none', message: errorMessage(error) })),
-        direct && loadsWithoutAsking(direct, location.href) ? load({ type: 'direct', url: direct }) : Promise.resolve(),
+        direct && loadsWithoutAsking(direct, location.href) ? load({ type: 'direct', url: direct }) : loadLast(direct),
         refreshCache(),
       ]);
     })();

@@ -37,6 +37,7 @@ import {
 } from '../../ui';
 import { configureOrt, isLocalPreset, loadPanelModel, PANEL_PRESETS, type LoadedModel, type ModelChoice } from './engine';
 import { FIGMA_HINTS } from '../../ui/hints';
+import { lastModel, rememberModel } from '../../ui/last-model';
 import { withMask } from '../../ui/mask-preview';
 import { deleteStoredModel, storedModels, type StoredModels } from '../../ui/stored-models';
 import { keepsTarget, targetText, type RunTarget } from './run-target';
@@ -100,6 +101,7 @@ function App() {
       setModel(loaded);
       setStatus({ state: 'ready' });
       refreshStored();
+      if (!('files' in choice)) rememberModel('figma', choice);
     } catch (error) {
       setStatus({ state: 'error', message: errorMessage(error) });
     }
@@ -122,6 +124,10 @@ function App() {
       const from = preset ? (isLocalPreset(preset) ? location.href : (preset.baseUrl ?? '')) : wanted;
       if (loadsWithoutAsking(from, location.href)) void loadModel(choice);
       else setLinkedModel({ choice, from });
+    } else {
+      // The model loaded last time (from this origin's cache, offline when stored).
+      const last = lastModel('figma');
+      if (last && (!('preset' in last) || PANEL_PRESETS.some((p) => p.id === last.preset))) void loadModel(last);
     }
     const hook: FigmaTestHook = {
       state: () => live.current.state,

@@ -1,0 +1,52 @@
+/**
+ * The last loaded model, remembered per host across reloads; storage that
+ * is missing, refuses or holds junk falls back to the default.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { lastModel, rememberModel } from '../../plugins/ui/last-model';
+
+const g = globalThis as { localStorage?: Storage };
+
+function memoryStorage(): Storage {
+  const m = new Map<string, string>();
+  return {
+    get length() {
+      return m.size;
+    },
+    clear: () => m.clear(),
+    getItem: (k) => m.get(k) ?? null,
+    key: (i) => [...m.keys()][i] ?? null,
+    removeItem: (k) => void m.delete(k),
+    setItem: (k, v) => void m.set(k, String(v)),
+  };
+}
+
+afterEach(() => {
+  delete g.localStorage;
+});
+
+describe('last model', () => {
+  it('remembers a preset or a URL per host', () => {
+    g.localStorage = memoryStorage();
+    expect(lastModel('canvas')).toBeNull();
+    rememberModel('canvas', { preset: 'sd-turbo' });
+    rememberModel('figma', { url: 'https://example.com/repo/' });
+    expect(lastModel('canvas')).toEqual({ preset: 'sd-turbo' });
+    expect(lastModel('figma')).toEqual({ url: 'https://example.com/repo/' });
+    expect(lastModel('photopea')).toBeNull();
+  });
+
+  it('falls back to null without storage, with junk, or when storage refuses', () => {
+    expect(lastModel('canvas')).toBeNull();
+    rememberModel('canvas', { preset: 'x' }); // no storage: ignored
+    g.localStorage = memoryStorage();
+    g.localStorage.setItem('stipple:last-model:canvas', '{not json');
+    expect(lastModel('canvas')).toBeNull();
+    g.localStorage.setItem('stipple:last-model:canvas', '{"preset": 42}');
+    expect(lastModel('canvas')).toBeNull();
+    g.localStorage.setItem = () => {
+      throw new Error('QuotaExceededError');
+    };
+    expect(() => rememberModel('canvas', { preset: 'y' })).not.toThrow();
+  });
+});
