@@ -79,6 +79,7 @@ function App() {
   // The box around the mask, and whether "only masked area" was already offered for this mask.
   const [region, setRegion] = useState<Rect | null>(null);
   const offeredOnlyMasked = useRef(false);
+  const maskHiddenByApply = useRef(false);
 
   const [cache, setCache] = useState<{ models: readonly CachedModel[]; usage?: number; quota?: number } | null>(null);
   const refreshCache = (): void => {
@@ -151,6 +152,10 @@ function App() {
     const offs = [
       host.on('change', (c) => {
         if (!c.kinds.every((k) => k === 'mask') || !host.document.stroking) sync();
+        if (maskHiddenByApply.current && c.kinds.includes('mask')) {
+          maskHiddenByApply.current = false;
+          host.setShowMask(true);
+        }
       }),
       host.on('settings', setSettings),
       host.on('progress', (event) => dispatch({ type: 'progress', event })),
@@ -372,6 +377,11 @@ function App() {
             onToggleView={() => host.toggleView()}
             onApply={() => {
               host.applyResult();
+              // The mask stays (for Run again) but its tint no longer covers the applied result; painting shows it again.
+              if (host.settings.showMask) {
+                host.setShowMask(false);
+                maskHiddenByApply.current = true;
+              }
               setApplied('Applied as a new layer. Ctrl+Z takes it back.');
             }}
             applied={applied}

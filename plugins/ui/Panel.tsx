@@ -131,6 +131,10 @@ export function Panel(props: PanelProps) {
               : problems[0] ?? 'Ctrl+Enter in a prompt runs it too.'}
         </p>
         {ready && props.workingSize && <p class="stp-hint stp-working-size">{props.workingSize}</p>}
+        {/* A mask left from an earlier edit silently limited SDEdit and InstructPix2Pix: say so on the edit. */}
+        {props.hasMask === true && (p.operation === 'sdedit' || p.operation === 'pix2pix') && (
+          <p class="stp-hint stp-warning stp-mask-limits">{hints.maskLimits}</p>
+        )}
       </div>
 
       <ProgressView run={state.run} onCancel={props.onCancel} resultsPending={state.results !== null} />

@@ -183,6 +183,11 @@ describe('canvas demo in Chromium', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     expect(equalBytes(await pixels('image'), result)).toBe(true);
     expect(await page.evaluate(() => window.__stipple.host.document.layers.length)).toBe(1);
+    // The pending result is gone, a note says what happened, focus is on Run, and the mask tint is off the result.
+    expect(await page.getByRole('button', { name: 'Apply' }).count()).toBe(0);
+    expect(await page.locator('.stp-applied').textContent()).toBe('Applied as a new layer. Ctrl+Z takes it back.');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Run Inpaint');
+    expect(await page.evaluate(() => window.__stipple.host.settings.showMask)).toBe(false);
 
     await page.getByRole('button', { name: 'Undo' }).click();
     expect(equalBytes(await pixels('image'), before)).toBe(true);

@@ -179,6 +179,8 @@ describe('panel in Chromium', () => {
     ] as const) {
       await page.getByRole('radio', { name: edit }).check();
       expect(await page.getByText(`${edit} needs`).isVisible()).toBe(true);
+      // The harness has a mask: the edits it merely limits say so.
+      expect(await page.locator('.stp-mask-limits').count()).toBe(edit === 'Mask edit' ? 0 : 1);
       const button = page.getByRole('button', { name: offer });
       await button.click();
       expect((await calls()).at(-1)).toEqual(['preset', id]);
