@@ -170,6 +170,32 @@ describe('panel in Chromium', () => {
     await page.evaluate(() => window.__panel.setModel({ state: 'ready' }, true));
   });
 
+  it('reads a dropped model folder as the FileList a picked folder gives, with repo paths', async () => {
+    const read = await page.evaluate(async () => {
+      // Directory entries as Chromium hands them out for a drop (in batches; files through file()).
+      const file = (name: string, text: string) => ({ isFile: true, isDirectory: false, name, file: (ok: (f: File) => void) => ok(new File([text], name)) });
+      const dir = (name: string, children: unknown[]) => ({
+        isFile: false,
+        isDirectory: true,
+        name,
+        createReader: () => {
+          let left = [children.slice(0, 1), children.slice(1), []];
+          return { readEntries: (ok: (b: unknown[]) => void) => ok(left.shift() ?? (left = [], [])) };
+        },
+      });
+      const tree = dir('my-model', [file('model_index.json', '{}'), dir('unet', [file('model.onnx', 'u'), file('config.json', '{}')])]);
+      const drop = { items: [{ webkitGetAsEntry: () => tree }] } as unknown as DataTransfer;
+      const list = await window.__droppedFolder(drop);
+      const filesOnly = await window.__droppedFolder({ items: [{ webkitGetAsEntry: () => file('a.png', '') }] } as unknown as DataTransfer).catch((e: Error) => e.message);
+      return { isFileList: list instanceof FileList, paths: Array.from(list, (f) => f.webkitRelativePath).sort(), filesOnly };
+    });
+    expect(read).toEqual({
+      isFileList: true,
+      paths: ['my-model/model_index.json', 'my-model/unet/config.json', 'my-model/unet/model.onnx'],
+      filesOnly: 'Drop one model folder here (the folder that holds model_index.json, unet/ and the others).',
+    });
+  });
+
   it('offers the model each edit needs in one click; the preset list follows the edit', async () => {
     // The loaded model inpaints only.
     for (const [edit, offer, id] of [

@@ -7,6 +7,7 @@ import { render } from 'preact';
 import { useState } from 'preact/hooks';
 import { createRgba, type RgbaImage } from '../../../core/image';
 import { injectPanelStyles, Panel, usePanelStore, type ModelStatus, type PanelAction, type PanelState } from '../../../plugins/ui';
+import { droppedFolder } from '../../../plugins/ui/folder-drop';
 
 declare global {
   interface Window {
@@ -19,8 +20,11 @@ declare global {
       setWidth(width: string): void;
     };
     __calls: unknown[][];
+    /** The folder-drop reader, for a drop the test builds from fake entries (a real one cannot be scripted). */
+    __droppedFolder: typeof droppedFolder;
   }
 }
+window.__droppedFolder = droppedFolder;
 
 window.__calls = [];
 const log = (...args: unknown[]): void => {
