@@ -35,7 +35,11 @@ export type Tool = 'brush' | 'eraser' | 'rect' | 'none';
 export interface CanvasHostOptions {
   /** Default `brush`. */
   tool?: Tool;
-  /** Brush diameter in image px (default 32). */
+  /**
+   * Brush diameter in screen (CSS) px (default 32): the brush covers the same
+   * part of what the user sees whatever the image's size or zoom (on a
+   * 4000x3000 photo shown 800 px wide, a 32 px brush paints 160 image px).
+   */
   brushSize?: number;
   /** Brush hardness in [0, 1] (default 0.8). */
   hardness?: number;
@@ -546,8 +550,16 @@ export class CanvasHost {
     if (handled) e.preventDefault();
   }
 
+  /** The brush in image px: its screen size over the image's display scale. */
   #brush(): { size: number; hardness: number } {
-    return { size: this.#settings.brushSize, hardness: this.#settings.hardness };
+    return { size: this.#settings.brushSize * this.#imagePxPerScreenPx(), hardness: this.#settings.hardness };
+  }
+
+  /** Image px under one screen px of the painting surface (1 while it is not laid out). */
+  #imagePxPerScreenPx(): number {
+    const shown = this.#dom?.maskCanvas.getBoundingClientRect().width ?? 0;
+    const width = this.#doc?.width ?? 0;
+    return shown > 0 && width > 0 ? width / shown : 1;
   }
 
   #moveCursor(e: PointerEvent): void {
@@ -560,7 +572,8 @@ export class CanvasHost {
       return;
     }
     const r = dom.maskCanvas.getBoundingClientRect();
-    const d = (this.#settings.brushSize * r.width) / doc.width;
+    // The brush size is in screen px already: the cursor is drawn at it.
+    const d = this.#settings.brushSize;
     const s = dom.cursor.style;
     s.width = s.height = `${d}px`;
     s.left = `${e.clientX - r.left - d / 2}px`;

@@ -145,13 +145,21 @@ export class PhotopeaDocument {
    *
    * @throws {PhotopeaTimeoutError} when the layer does not appear in time.
    */
-  async addResultLayer(image: RgbaImage, placement: { name: string; x: number; y: number }): Promise<PlacedLayer> {
+  async addResultLayer(image: RgbaImage, placement: { name: string; x: number; y: number; reselect?: Rect | null }): Promise<PlacedLayer> {
     const url = pngDataUrl(await this.#encode(image));
     const opened = await this.#exec(openLayerScript(url), this.#exportTimeoutMs);
     const before = (opened.get('open')?.[0] as { layers?: unknown } | undefined)?.layers;
     if (typeof before !== 'number') throw protocolError('the layer count');
     const deadline = this.#now() + this.#layerTimeoutMs;
-    const place = placeLayerScript({ before, x: placement.x, y: placement.y, width: image.width, height: image.height, name: placement.name });
+    const place = placeLayerScript({
+      before,
+      x: placement.x,
+      y: placement.y,
+      width: image.width,
+      height: image.height,
+      name: placement.name,
+      reselect: placement.reselect ?? null,
+    });
     for (;;) {
       await this.#sleep(this.#pollMs);
       const echoes = await this.#exec(place);

@@ -10,6 +10,7 @@ import type { EditEngine } from '../../core/engine';
 import { MASKED_OPERATIONS, OPERATION_LABELS } from '../../core/operations';
 import { NoSelectionError, PhotopeaError } from './errors';
 import { selectionRect, type DocumentInfo, type PhotopeaDocument, type PlacedLayer } from './document';
+import { rectangularSelection } from './reselect';
 
 /** What edits run on: core's one engine interface (inline or in a Worker). */
 export type { EditEngine };
@@ -107,6 +108,8 @@ export interface PhotopeaEdit {
   /** The pixels of `plan.region` before the edit. */
   original: RgbaImage;
   result: EditResult;
+  /** The selection when it is exactly a rectangle: Apply selects it again where channels are not scriptable. */
+  reselect?: Rect | null;
 }
 
 /**
@@ -133,7 +136,8 @@ export async function editDocument(
   const req: EditRequest = { ...request, image: original, onlyMasked: plan.cropped ? true : (request.onlyMasked ?? false) };
   if (mask) req.mask = mask;
   const result = await engine.edit(operation, req);
-  return { operation, plan, original, result };
+  const reselect = plan.useSelection && mask && plan.selection ? rectangularSelection(mask, plan.region, plan.selection) : null;
+  return { operation, plan, original, result, reselect };
 }
 
 /**
@@ -190,5 +194,5 @@ export function resultLayerName(edit: PhotopeaEdit, index = 0): string {
 export async function applyEdit(doc: PhotopeaDocument, edit: PhotopeaEdit, index = 0, name = resultLayerName(edit, index)): Promise<PlacedLayer | null> {
   const layer = resultLayer(edit, index);
   if (!layer) return null;
-  return doc.addResultLayer(layer.image, { name, x: layer.x, y: layer.y });
+  return doc.addResultLayer(layer.image, { name, x: layer.x, y: layer.y, reselect: edit.reselect ?? null });
 }

@@ -261,6 +261,19 @@ export interface PlaceLayer {
   width: number;
   height: number;
   name: string;
+  /**
+   * The selection as a rectangle (document px), to select again where
+   * channels are not scriptable; only for a selection that is exactly this
+   * rectangle (see reselect.ts). Without it such a selection is dropped.
+   */
+  reselect?: { x: number; y: number; width: number; height: number } | null;
+}
+
+/** A rectangle as `Selection.select`'s corner points, as script source (`null` without one). */
+function reselectPoints(r: PlaceLayer['reselect']): string {
+  if (!r) return 'null';
+  const [x0, y0, x1, y1] = [r.x, r.y, r.x + r.width, r.y + r.height].map(jsNumber);
+  return `[[${x0}, ${y0}], [${x1}, ${y0}], [${x1}, ${y1}], [${x0}, ${y1}]]`;
 }
 
 /**
@@ -274,16 +287,19 @@ export interface PlaceLayer {
  * existing layer is ever moved by mistake. A selection would make
  * `translate` move only the selected pixels (as stable-diffusion-ps-pea
  * notes), so it is stored in a temporary channel, dropped for the move and
- * loaded back; where channels are not scriptable it is dropped
+ * loaded back; where channels are not scriptable, a rectangular selection
+ * (`reselect`) is selected again and any other is dropped
  * (`selectionKept: false`).
  */
 export function placeLayerScript(p: PlaceLayer): string {
   const body = `var l = d.activeLayer;
 var lb = stpRect(l.bounds);
 if (l.typename !== "ArtLayer" || !lb || lb.width !== ${jsNumber(p.width)} || lb.height !== ${jsNumber(p.height)}) stpFail("NEW_LAYER_NOT_FOUND");
-var kept = true, ch = null;
+var kept = true, ch = null, rect = null;
 if (d.selection.bounds) {
-  if ("channels" in d && "store" in d.selection) { ch = d.channels.add(); d.selection.store(ch); } else { kept = false; }
+  if ("channels" in d && "store" in d.selection) { ch = d.channels.add(); d.selection.store(ch); }
+  else if (${p.reselect ? 'true' : 'false'} && "select" in d.selection) { rect = ${reselectPoints(p.reselect)}; }
+  else { kept = false; }
   d.selection.deselect();
 }
 try {
@@ -291,6 +307,7 @@ try {
   l.name = ${jsString(p.name)};
 } finally {
   if (ch) { d.selection.load(ch); ch.remove(); }
+  else if (rect) { d.selection.select(rect); }
 }
 stpEcho("place", { loaded: true, bounds: stpRect(l.bounds), selectionKept: kept });`;
   return script(`var d = stpDoc();

@@ -18,7 +18,13 @@ export type EditPhase =
 export type EditProgress =
   /** A new phase started. */
   | { type: 'phase'; phase: EditPhase }
-  /** A denoising step finished: `step` of `total` (1-based), with wall time since denoising began. */
+  /**
+   * A denoising step finished: `step` of `total` (1-based), with wall time
+   * since denoising began. `total` counts the steps the user asked for that
+   * run (with a strength below 1, only the executed ones; a scheduler's extra
+   * evaluation at a repeated timestep is part of its step). `etaMs` comes
+   * from the last measured step times; `NaN` while none is measured yet.
+   */
   | { type: 'step'; step: number; total: number; elapsedMs: number; etaMs: number }
   /**
    * A cheap preview of the current latents (a linear latent-to-RGB projection,

@@ -19,6 +19,7 @@ import type { GpuBuffer } from '../gpu/webgpu';
 import { latentsToPreview } from '../image';
 import { LinearStepTracer, linearStepSupport } from '../schedulers/linear';
 import type { DenoiseSpec, StepTimings } from './denoise';
+import { StepProgress } from './step-progress';
 
 /**
  * Steps a scheduler may look back (PNDM keeps 4 model outputs, DPM-Solver
@@ -98,6 +99,8 @@ export async function denoiseOnDevice(spec: DenoiseSpec, gpu: GpuContext): Promi
     tensors.set(sample, { buffer: fixed.latents, step: -1 });
     const inFlight: Promise<void>[] = [];
     const started = performance.now();
+    // Up to STEPS_IN_FLIGHT steps return before the GPU ran them: their times are not measured.
+    const progress = new StepProgress(timesteps, spec.onProgress, { started, settleSteps: STEPS_IN_FLIGHT });
     for (let i = 0; i < timesteps.length; i++) {
       if (spec.signal || spec.onProgress) await yieldToEventLoop();
       throwIfCancelled(spec.signal);
@@ -165,15 +168,13 @@ export async function denoiseOnDevice(spec: DenoiseSpec, gpu: GpuContext): Promi
       const now = performance.now();
       timings.unetMs.push(unetMs);
       timings.stepMs.push(now - stepStart);
-      const elapsedMs = now - started;
-      const done = i + 1;
-      spec.onProgress?.({ type: 'step', step: done, total: timesteps.length, elapsedMs, etaMs: (elapsedMs / done) * (timesteps.length - done) });
+      const step = progress.evaluated(i, now);
       const every = spec.previewEvery ?? 0;
-      if (spec.onProgress && every > 0 && (done % every === 0 || done === timesteps.length)) {
+      if (spec.onProgress && every > 0 && step > 0 && (step % every === 0 || step === progress.total)) {
         const latents = await gpu.readback(next, n);
         const images = [];
         for (let b = 0; b < batch; b++) images.push(latentsToPreview(latents, dims, b));
-        spec.onProgress({ type: 'preview', step: done, total: timesteps.length, images });
+        spec.onProgress({ type: 'preview', step, total: progress.total, images });
       }
       readbacksPerStep.push(gpu.counters().readbacks - readbacksBefore);
       const mapsAfter = mapAsyncCalls();

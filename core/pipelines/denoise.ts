@@ -13,6 +13,7 @@ import type { NoiseSource } from '../tensor/noise';
 import { mapAsyncCalls } from '../gpu/instrument';
 import { yieldToEventLoop } from '../jobs/yield';
 import { denoiseOnDevice, deviceLoopBlocker } from './denoise-gpu';
+import { StepProgress } from './step-progress';
 
 /** Per-step time split between ONNX Runtime and everything else, in ms. */
 export interface StepTimings {
@@ -125,6 +126,7 @@ async function denoiseOnHost(spec: DenoiseSpec, reason?: string): Promise<{ late
   const mapsPerStep: number[] = [];
   const timings: StepTimings = { unetMs: [], stepMs: [] };
   const started = performance.now();
+  const progress = new StepProgress(timesteps, spec.onProgress, { started });
   for (let i = 0; i < timesteps.length; i++) {
     // Give a cancel (or any queued event) its turn: ORT's run never yields.
     if (spec.signal || spec.onProgress) await yieldToEventLoop();
@@ -148,20 +150,12 @@ async function denoiseOnHost(spec: DenoiseSpec, reason?: string): Promise<{ late
     const now = performance.now();
     timings.unetMs.push(unetMs);
     timings.stepMs.push(now - stepStart);
-    const elapsedMs = now - started;
-    const done = i + 1;
-    spec.onProgress?.({
-      type: 'step',
-      step: done,
-      total: timesteps.length,
-      elapsedMs,
-      etaMs: (elapsedMs / done) * (timesteps.length - done),
-    });
+    const step = progress.evaluated(i, now);
     const every = spec.previewEvery ?? 0;
-    if (spec.onProgress && every > 0 && (done % every === 0 || done === timesteps.length)) {
+    if (spec.onProgress && every > 0 && step > 0 && (step % every === 0 || step === progress.total)) {
       const images = [];
       for (let b = 0; b < batch; b++) images.push(latentsToPreview(latents, dims, b));
-      spec.onProgress({ type: 'preview', step: done, total: timesteps.length, images });
+      spec.onProgress({ type: 'preview', step, total: progress.total, images });
     }
     const mapsAfter = mapAsyncCalls();
     if (mapsBefore !== undefined && mapsAfter !== undefined) mapsPerStep.push(mapsAfter - mapsBefore);

@@ -5,6 +5,9 @@
  * offline.
  */
 import { render } from 'preact';
+import type { Rect } from '../../core/image';
+import { lastModel, rememberModel } from '../ui/last-model';
+import { maskedRegion, prefersOnlyMasked, regionSizeLabel } from '../ui/masked-area';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { CanvasHost, isCancelled, type ToolSettings } from '../../adapters/canvas';
 import { errorMessage } from '../../core/errors';
@@ -17,7 +20,6 @@ import {
   startParams,
   toRequest,
   usePanelStore,
-  workingSizeLabel,
   type HistoryEntry,
   type CachedModel,
   type ModelManagerProps,
@@ -77,6 +79,11 @@ function App() {
   const [settings, setSettings] = useState<ToolSettings>(host.settings);
   const [doc, setDoc] = useState<DocState>({ canUndo: false, canRedo: false, hasMask: false, results: [], selected: 0, view: 'after' });
   const [notice, setNotice] = useState('');
+  const [applied, setApplied] = useState<string | null>(null);
+  // The box around the mask, and whether "only masked area" was already offered for this mask.
+  const [region, setRegion] = useState<Rect | null>(null);
+  const offeredOnlyMasked = useRef(false);
+  const maskHiddenByApply = useRef(false);
 
   const [cache, setCache] = useState<{ models: readonly CachedModel[]; usage?: number; quota?: number } | null>(null);
   const refreshCache = (): void => {
@@ -102,6 +109,7 @@ function App() {
       await model?.loaded.engine.dispose();
       setModel({ loaded, title: loaded.title, ...(loaded.note !== undefined && { note: loaded.note }) });
       setStatus({ state: 'ready' });
+      rememberModel('canvas', choice);
       const ops = loaded.engine.operations;
       if (!ops.includes(stateRef.current.params.operation) && ops[0]) dispatch({ type: 'operation', operation: ops[0] });
     } catch (error) {
@@ -110,6 +118,15 @@ function App() {
       refreshCache();
     }
   };
+
+  // A small mask on a large image: "only masked area" becomes the default (once per mask; the user may turn it off).
+  useEffect(() => {
+    if (!region) offeredOnlyMasked.current = false;
+    if (!model || !region || offeredOnlyMasked.current) return;
+    offeredOnlyMasked.current = true;
+    const { width, height } = host.document.image;
+    if (!state.params.onlyMasked && prefersOnlyMasked(width, height, region, model.loaded.sizes)) dispatch({ type: 'set', patch: { onlyMasked: true } });
+  }, [region, model]);
 
   // Attach the host to a canvas the page owns (outside Preact's tree), load the default model.
   useEffect(() => {
@@ -131,12 +148,17 @@ function App() {
         selected: d.selected,
         view: d.view,
       });
+      setRegion(d.stroking ? null : maskedRegion(d.mask, stateRef.current.params.onlyMaskedPadding));
       const r = d.results;
       dispatch({ type: 'results', results: r ? { count: r.images.length, selected: d.selected, view: d.view, entryId: null } : null });
     };
     const offs = [
       host.on('change', (c) => {
         if (!c.kinds.every((k) => k === 'mask') || !host.document.stroking) sync();
+        if (maskHiddenByApply.current && c.kinds.includes('mask')) {
+          maskHiddenByApply.current = false;
+          host.setShowMask(true);
+        }
       }),
       host.on('settings', setSettings),
       host.on('progress', (event) => dispatch({ type: 'progress', event })),
@@ -144,7 +166,8 @@ function App() {
     const ready = (async () => {
       await host.attach(canvas);
       sync();
-      await choose(DEFAULT_PRESET_ID);
+      // The model loaded last time (from the cache, offline), else the default.
+      await choose(lastModel('canvas', PRESET_OPTIONS) ?? DEFAULT_PRESET_ID);
     })();
     const hook: TestHook = {
       host,
@@ -182,6 +205,7 @@ function App() {
   const run = async (): Promise<void> => {
     if (!model || host.busy) return;
     setNotice('');
+    setApplied(null);
     const params = startParams(state);
     lastParams.current = params;
     // Show what is being edited (older pending results stay, one click away).
@@ -353,10 +377,23 @@ function App() {
             }}
             onSelectVariant={(i) => host.selectVariant(i)}
             onToggleView={() => host.toggleView()}
-            onApply={() => host.applyResult()}
+            onApply={() => {
+              host.applyResult();
+              // The mask stays (for Run again) but its tint no longer covers the applied result; painting shows it again.
+              if (host.settings.showMask) {
+                host.setShowMask(false);
+                maskHiddenByApply.current = true;
+              }
+              setApplied('Applied as a new layer. Ctrl+Z takes it back.');
+            }}
+            applied={applied}
             onDiscard={() => host.discardResults()}
             onShowHistory={showHistory}
-            workingSize={model ? workingSizeLabel(host.document.image.width, host.document.image.height, model.loaded.sizes) : undefined}
+            workingSize={
+              model
+                ? regionSizeLabel(host.document.image.width, host.document.image.height, region, state.params.onlyMasked, model.loaded.sizes)
+                : undefined
+            }
           />
           {model && (
             <p class="demo-backend" data-testid="backend" data-backend={model.loaded.backend.backend}>

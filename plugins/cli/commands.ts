@@ -14,25 +14,40 @@ import { SCHEDULER_NAMES, type SchedulerName } from '../../core/schedulers';
 import { loadFixtureNoise } from '../../core/tensor';
 import type { NoiseSource } from '../../core/tensor/noise';
 import { diffedit, DIFFEDIT_USAGE } from './diffedit';
+import { asksForHelp, unknownFlagError, VERSION_TEXT } from './help';
 import { decimal, readImageFile, readInputFile, readJsonFile, refuseEmptyValues } from './inputs';
 import { openCliModel } from './model-input';
 import { MODELS_USAGE, modelsCommand } from './models';
 import { planOutputs, writeAllOrNothing, type OutputPlan } from './outputs';
 
-export const USAGE = `Usage:
-  stipple tokenize --model MODEL [--quiet] PROMPT...
-  stipple <inpaint|mask-edit|sdedit|pix2pix> --model MODEL --image PNG [--mask PNG] --prompt TEXT
+const TOKENIZE_LINE = `  stipple tokenize --model MODEL [--quiet] PROMPT...`;
+const EDIT_LINES = `  stipple <inpaint|mask-edit|sdedit|pix2pix> --model MODEL --image PNG [--mask PNG] --prompt TEXT
           [--negative-prompt TEXT] [--steps N] [--strength S] [--guidance G] [--image-guidance G]
           [--scheduler ${SCHEDULER_NAMES.join('|')}] [--eta E] [--count N] [--seed N]
           [--noise CASE.json] --out OUT.png [--raw OUT.bin] [--json]
           [--mask-blur PX] [--mask-grow PX] [--only-masked] [--padding PX]
           [--masked-content original|fill|latent-noise|latent-nothing]
           [--resolution input|native | --width W --height H]
-          [--runtime auto|wasm|native] [--threads N] [--quiet]
+          [--runtime auto|wasm|native] [--threads N] [--quiet]`;
+const MODEL_LINE = 'MODEL: a folder, a preset id, or a repo URL (downloaded once into the model cache).';
+
+export const USAGE = `Usage:
+${TOKENIZE_LINE}
+${EDIT_LINES}
 ${DIFFEDIT_USAGE}
   stipple models list|pull|rm|path|verify ...
-MODEL: a folder, a preset id, or a repo URL (downloaded once into the model cache).
-${MODELS_USAGE}`;
+${MODEL_LINE}
+${MODELS_USAGE}
+  stipple --help | stipple <command> --help | stipple --version`;
+
+/** The usage of one command (what `stipple <command> --help` prints), or undefined for an unknown command. */
+function commandUsage(command: string): string | undefined {
+  if (command === 'tokenize') return `Usage:\n${TOKENIZE_LINE}\n${MODEL_LINE}`;
+  if (command === 'diffedit') return `Usage:\n${DIFFEDIT_USAGE}\n${MODEL_LINE}`;
+  if (command === 'models') return MODELS_USAGE;
+  if ((OPERATIONS as readonly string[]).includes(command)) return `Usage:\n${EDIT_LINES}\n${MODEL_LINE}`;
+  return undefined;
+}
 
 /** Runs one CLI invocation and returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -41,6 +56,15 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
+  if (command === '--version' || command === '-V' || command === 'version') {
+    process.stdout.write(`${VERSION_TEXT}\n`);
+    return 0;
+  }
+  const commandText = commandUsage(command);
+  if (commandText && asksForHelp(rest)) {
+    process.stdout.write(`${commandText}\n`);
+    return 0;
+  }
   try {
     if (command === 'tokenize') return await tokenize(rest);
     if (command === 'diffedit') return await diffedit(rest);
@@ -48,7 +72,8 @@ export async function run(argv: string[]): Promise<number> {
     if ((OPERATIONS as readonly string[]).includes(command)) return await edit(command as Operation, rest);
     process.stderr.write(`stipple: unknown command "${command}".\n${USAGE}\n`);
     return 2;
-  } catch (error) {
+  } catch (caught) {
+    const error = unknownFlagError(caught, commandText ?? USAGE, USAGE);
     if (error instanceof StippleError) {
       process.stderr.write(`stipple: ${error.message}\n`);
       return 1;
@@ -69,6 +94,7 @@ async function tokenize(argv: string[]): Promise<number> {
     allowPositionals: true,
   });
   if (!values.model) throw usage('tokenize needs --model MODEL');
+  if (positionals.length === 0) throw usage('tokenize needs a PROMPT to tokenize');
   const repo = await loadModelRepo(await openCliModel(values.model, { quiet: values.quiet }));
   for (const prompt of positionals) {
     const t = repo.tokenizer.encode(prompt);

@@ -32,6 +32,8 @@ export function decimal(value: string | undefined, flag: string): number | undef
  */
 export async function readInputFile(path: string, flag: string): Promise<Uint8Array> {
   const s = await stat(path).catch((e: unknown) => {
+    // Name the flag in words a designer reads, not the raw ENOENT.
+    if ((e as { code?: unknown }).code === 'ENOENT') throw new InvalidInputError(`${flag} ${path}: there is no such file.`);
     throw new InvalidInputError(`${flag} ${path} could not be opened (${errorMessage(e)}).`);
   });
   if (!s.isFile()) throw new InvalidInputError(`${flag} ${path} is not a regular file (a folder, pipe or device).`);

@@ -62,11 +62,21 @@ export function cacheId(spec: Exclude<ModelSpec, { kind: 'folder' }>): string {
  */
 export async function openCliModel(value: string, options: { quiet?: boolean; cache?: NodeRepoCache } = {}): Promise<RepoSource> {
   const spec = await parseModelSpec(value);
-  if (spec.kind === 'folder') return new NodeFolderSource(spec.dir);
+  if (spec.kind === 'folder') {
+    if (!(await exists(spec.dir))) throw new StippleError('INVALID_INPUT', `--model ${spec.dir}: there is no such folder (nor a preset of that name).`);
+    return new NodeFolderSource(spec.dir);
+  }
   const cache = options.cache ?? defaultNodeCache();
   const cached = (await openModelSource(cacheId(spec), cliDownloadOptions(cache, options.quiet))) as CachedSource;
   // Same record and checks, but large external data reaches ONNX Runtime as a file path.
   return new RepoCachedSource(cache, cached.record);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function isDirectory(path: string): Promise<boolean> {

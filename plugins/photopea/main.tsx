@@ -53,6 +53,8 @@ import {
   type PanelState,
   type LoadedModel,
 } from '../ui';
+import { PHOTOPEA_HINTS } from '../ui/hints';
+import { lastModel, rememberModel } from '../ui/last-model';
 import { withMask } from '../ui/mask-preview';
 
 const PAGE = location.href;
@@ -99,6 +101,7 @@ function App() {
   const [offer, setOffer] = useState<Offer | null>(null);
   const [linkedModel, setLinkedModel] = useState<string | null>(null);
   const [applying, setApplying] = useState(false);
+  const [applied, setApplied] = useState<string | null>(null);
   const controller = useRef<AbortController | null>(null);
   const lastLayer = useRef<ReturnType<TestHook['lastLayer']>>(null);
   const docStatusRef = useRef('');
@@ -117,6 +120,21 @@ function App() {
   const refreshCache = async (): Promise<void> => setCache(await modelCacheReport().catch(() => null));
   const [backendPref, setBackendPref] = useState<BackendPreference>(() => rememberedBackend());
   const lastInput = useRef<ModelInput | PostedModelInput | null>(null);
+
+  // Without a ?model= link, the model loaded last time (from the cache, offline when stored).
+  const loadLast = async (direct: string | null): Promise<void> => {
+    const last = direct ? null : lastModel('photopea', PRESET_OPTIONS);
+    if (last) await load(last);
+  };
+
+  // The pointer moving over the panel (back from Photopea's canvas) reads the document again, at most once a second.
+  const lastRefresh = useRef(0);
+  const refreshOnReturn = (): void => {
+    const now = performance.now();
+    if (now - lastRefresh.current < 1000) return;
+    lastRefresh.current = now;
+    void refreshDoc();
+  };
 
   const load = async (choice: ModelInput | PostedModelInput, backend = backendPref): Promise<void> => {
     if (isRunning(stateRef.current)) {
@@ -139,6 +157,7 @@ function App() {
       lastInput.current = choice;
       setModel(loaded);
       setStatus({ state: 'ready' });
+      rememberModel('photopea', choice);
       const ops = loaded.engine.operations;
       if (!ops.includes(stateRef.current.params.operation) && ops[0]) dispatch({ type: 'operation', operation: ops[0] });
     } catch (error) {
@@ -155,7 +174,7 @@ function App() {
     const ready = (async () => {
       await Promise.all([
         client.ready().then(refreshDoc, (error: unknown) => setDocState({ kind: 'none', message: errorMessage(error) })),
-        direct && loadsWithoutAsking(direct, location.href) ? load({ url: new URL(direct, PAGE).href }) : Promise.resolve(),
+        direct && loadsWithoutAsking(direct, location.href) ? load({ url: new URL(direct, PAGE).href }) : loadLast(direct),
         refreshCache(),
       ]);
     })();
@@ -179,6 +198,7 @@ function App() {
   const run = async (options: { wholeImage?: boolean; operation?: Operation } = {}): Promise<void> => {
     if (!model || isRunning(state)) return;
     setNotice('');
+    setApplied(null);
     setOffer(null);
     let params: PanelParams = startParams(state);
     if (options.operation) params = withOperation(params, options.operation);
@@ -236,7 +256,8 @@ function App() {
         setNotice('The result is the same as the image: there is nothing to add.');
       } else {
         lastLayer.current = { x: layer.x, y: layer.y, width: layer.image.width, height: layer.image.height, base64: bytesToBase64(layer.image.data), name: placed.name };
-        setNotice(
+        setNotice('');
+        setApplied(
           `Added the layer “${placed.name}”.` +
             (placed.selectionKept ? '' : ' Photopea had to drop the selection to place it: Select > Reselect brings it back.'),
         );
@@ -286,7 +307,8 @@ function App() {
   const before = shown && (found ? withMask(shown.edit.original, found) : shown.edit.original);
   const preview = shown ? (shown.view === 'before' ? before : shown.edit.result.images[shown.selected]) : undefined;
   return (
-    <div class="pp">
+    // Coming back from Photopea's canvas (where the selection changes) refreshes the status: no Refresh needed.
+    <div class="pp" onPointerOver={refreshOnReturn}>
       {!INSIDE_PHOTOPEA && (
         <p class="pp-warning" role="alert">
           This page is a Photopea plugin. In Photopea, choose Window &gt; Plugins &gt; Add plugin and give it this plugin's JSON, then open it
@@ -364,6 +386,8 @@ function App() {
         }}
         onShowHistory={showEntry}
         title="Stipple for Photopea"
+        hints={PHOTOPEA_HINTS}
+        applied={applied}
       />
     </div>
   );

@@ -149,6 +149,13 @@ export const PANEL_CSS = `
 .stp-loading progress { width: 100%; }
 .stp-cache ul { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 4px; }
 .stp-cache li { justify-content: space-between; }
+.stp-confirm { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
+.stp-offer { align-self: flex-start; margin-top: 6px; max-width: 100%; white-space: normal; text-align: left; }
+.stp-panel, .stp-panel * { overflow-wrap: anywhere; }
+.stp-theme input[type="file"] { max-width: 100%; min-width: 0; }
+.stp-theme input[type="url"] { min-width: 0; }
+.stp-folder-drop { border-radius: 6px; }
+.stp-applied { padding: 6px 8px; border: 1px solid var(--stp-accent); border-radius: 8px; }
 `;
 
 /** Adds {@link PANEL_CSS} to `doc` once (a <style data-stipple-panel> in <head>). */

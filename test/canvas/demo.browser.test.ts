@@ -143,7 +143,9 @@ describe('canvas demo in Chromium', () => {
     await page.getByText(/^Done in/).waitFor({ timeout: 60_000 });
     const stepTexts = await page.evaluate(() => window.__stepTexts);
     expect(stepTexts.length).toBeGreaterThanOrEqual(3);
-    expect(stepTexts.at(-1)).toMatch(/^Step (\d+) of \1/);
+    // Steps 8 reads "of 8", though the model's PNDM scheduler runs 9 UNet evaluations.
+    expect(stepTexts.at(-1)).toMatch(/^Step 8 of 8/);
+    expect(stepTexts.filter((t) => t.startsWith('Step')).every((t) => / of 8\b/.test(t))).toBe(true);
 
     const params = (await page.evaluate(() => window.__stipple.lastParams())) as PanelParams;
     expect(params).toMatchObject({ operation: 'inpaint', steps: 8, seed: 42, maskBlur: 4, maskGrow: 0 });
@@ -181,6 +183,11 @@ describe('canvas demo in Chromium', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     expect(equalBytes(await pixels('image'), result)).toBe(true);
     expect(await page.evaluate(() => window.__stipple.host.document.layers.length)).toBe(1);
+    // The pending result is gone, a note says what happened, focus is on Run, and the mask tint is off the result.
+    expect(await page.getByRole('button', { name: 'Apply' }).count()).toBe(0);
+    expect(await page.locator('.stp-applied').textContent()).toBe('Applied as a new layer. Ctrl+Z takes it back.');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Run Inpaint');
+    expect(await page.evaluate(() => window.__stipple.host.settings.showMask)).toBe(false);
 
     await page.getByRole('button', { name: 'Undo' }).click();
     expect(equalBytes(await pixels('image'), before)).toBe(true);

@@ -185,7 +185,8 @@ describe('CanvasHost in Chromium', () => {
 
   it('attaches to a CSS-scaled canvas, draws the document on it, and leaves it on detach', async () => {
     await page.evaluate(() => window.__t.attach('canvas'));
-    // CSS scale 4: CSS (40, 40) -> image (10, 10)
+    // CSS scale 4: CSS (40, 40) -> image (10, 10); a 16 px brush on screen is 4 image px.
+    await page.evaluate(() => window.__t.host().setBrushSize(16));
     await drag([
       [40, 40],
       [41, 40],
@@ -203,5 +204,28 @@ describe('CanvasHost in Chromium', () => {
     });
     expect(r).toEqual({ red: 255 - 30, display: '', parent: 'holder' });
     expect(errors).toEqual([]);
+  });
+  it('sizes the brush in screen px: on a 4000x3000 image shown 400 px wide, a 4 px dab covers 40 image px', async () => {
+    await page.evaluate(() => window.__t.attach('large'));
+    const box = (await page.locator('.stipple-mask').boundingBox())!;
+    expect([box.width, box.height]).toEqual([400, 300]);
+    await page.locator('.stipple-mask').scrollIntoViewIfNeeded();
+    await drag([
+      [200, 150],
+      [200, 150],
+    ]);
+    // Painted across: the dab's width in image px, along the row through its centre (image (2000, 1500)).
+    const row = await page.evaluate(() => {
+      const m = window.__t.host().getMask();
+      let n = 0;
+      for (let x = 1800; x < 2200; x++) if (m.data[1500 * m.width + x]! > 0.5) n++;
+      return n;
+    });
+    expect(row).toBeGreaterThanOrEqual(36);
+    expect(row).toBeLessThanOrEqual(44);
+    // The cursor ring is drawn at the same screen size.
+    await page.mouse.move(box.x + 100, box.y + 100);
+    expect(await page.locator('.stipple-brush-cursor').evaluate((c) => (c as HTMLElement).style.width)).toBe('4px');
+    await page.evaluate(() => window.__t.host().detach());
   });
 });

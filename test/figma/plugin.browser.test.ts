@@ -150,8 +150,18 @@ describe('the Figma plugin in Chromium', () => {
     await frame!.waitForFunction(() => ['done', 'error'].includes(window.__stippleFigma.state().run.status), null, { timeout: 120_000 });
     const run = await frame!.evaluate(() => window.__stippleFigma.state().run);
     expect(run).toMatchObject({ status: 'done' });
-    await frame!.getByRole('button', { name: /^Apply/ }).click();
+    // A double click applies once: one layer, one undo step, and the pending result is gone.
+    await frame!.getByRole('button', { name: /^Apply/ }).dblclick();
     await frame!.waitForFunction(() => window.__stippleFigma.written() !== null, null, { timeout: 30_000 });
+    await expect.poll(() => frame!.getByRole('button', { name: /^Apply/ }).count(), { timeout: 10_000 }).toBe(0);
+    expect(await frame!.getByText('not in the document').count()).toBe(0);
+    expect(await frame!.locator('.stp-applied').textContent()).toMatch(/^Added “Stipple inpaint · seed \d+” above “Photo”\./);
+    expect(await frame!.evaluate(() => document.activeElement?.textContent)).toMatch(/^Run Inpaint/);
+    // The new layer is selected, yet Run again still edits the photo with its mask, and says so.
+    await expect.poll(() => frame!.locator('.fg-selection').textContent(), { timeout: 10_000 }).toBe(
+      'Run again edits “Photo” with the same mask, as last time. Select something else to edit that instead.',
+    );
+    expect(await frame!.getByRole('button', { name: /^Run Inpaint/ }).isEnabled()).toBe(true);
     await page.screenshot({ path: fileURLToPath(new URL('../artifacts/figma-panel.png', import.meta.url)) }).catch(() => undefined);
 
     // The document: a new layer right above the untouched source.
@@ -185,6 +195,26 @@ describe('the Figma plugin in Chromium', () => {
     }
     expect(farSame).toBe(far);
     expect(centreChanged).toBeGreaterThan(90);
+    // Run again: a second result over the photo (not over the first result), from the kept source and mask.
+    await frame!.getByRole('button', { name: /^Run Inpaint/ }).click();
+    await frame!.waitForFunction(() => ['done', 'error'].includes(window.__stippleFigma.state().run.status), null, { timeout: 120_000 });
+    expect(await frame!.evaluate(() => window.__stippleFigma.state().run)).toMatchObject({ status: 'done' });
+    await frame!.getByRole('button', { name: /^Apply/ }).click();
+    await expect.poll(() => figma.undoSteps.length, { timeout: 30_000 }).toBe(2);
+    await frame!.locator('.stp-applied').waitFor();
+    const second = figma.currentPage.children[figma.currentPage.children.indexOf(photo) + 1] as FakeShapeNode;
+    expect(second.name).toMatch(/^Stipple inpaint · seed \d+$/);
+    expect(second.id).not.toBe(result.id);
+    expect(second.absoluteTransform).toEqual(photo.absoluteTransform);
+    await page.screenshot({ path: fileURLToPath(new URL('../artifacts/figma-panel-applied.png', import.meta.url)) }).catch(() => undefined);
+    // Selecting something else ends it: the panel follows the selection again, with Figma's own hint.
+    figma.select(photo);
+    await expect.poll(() => frame!.locator('.fg-selection').textContent(), { timeout: 10_000 }).toMatch(/^Editing “Photo” \(64×64\), no mask\./);
+    expect(await frame!.getByText('Select an image and a shape drawn over the area to change.').isVisible()).toBe(true);
+    expect(await frame!.getByText('Paint the area').count()).toBe(0);
+    // It stores models in this origin's IndexedDB, so it does not claim it keeps none.
+    expect(await frame!.getByText('keeps no models').count()).toBe(0);
+
     // Every message the main code accepted came from the panel's origin.
     expect(new Set(origins)).toEqual(new Set([panelOrigin]));
     expect(figma.notifications.some((n) => n.options?.error)).toBe(false);

@@ -26,6 +26,8 @@ export interface EmulatorOptions {
   channels?: boolean;
   /** Whether `Document.suspendHistory` exists (default true). */
   suspendHistory?: boolean;
+  /** Whether `Selection.select(points)` exists (default true). */
+  selectRegion?: boolean;
 }
 
 export interface LayerSpec {
@@ -319,7 +321,7 @@ export class PhotopeaEmulator {
   readonly #pendingOpens = new Set<Promise<void>>();
 
   constructor(options: EmulatorOptions) {
-    this.#opts = { openDelayMs: 30, channels: true, suspendHistory: true, ...options };
+    this.#opts = { openDelayMs: 30, channels: true, suspendHistory: true, selectRegion: true, ...options };
   }
 
   // ---- setting up and inspecting (test side) ----
@@ -574,6 +576,7 @@ export class PhotopeaEmulator {
       hidden.add('store');
       hidden.add('load');
     }
+    if (!this.#opts.selectRegion) hidden.add('select');
     class SelectionApi {
       get bounds(): UnitValue[] | null {
         const s = doc.selection;
@@ -615,6 +618,27 @@ export class PhotopeaEmulator {
           }
         }
         doc.record('Fill');
+      }
+      /** Photoshop's `Selection.select(region)`: a new selection of the polygon `points` ([x, y] pairs), pixel centres inside. */
+      select(points: unknown): void {
+        if (!Array.isArray(points) || points.length < 3 || !points.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'number'))) {
+          throw new TypeError('Selection.select takes an array of [x, y] points (Photopea emulator)');
+        }
+        const poly = points as [number, number][];
+        const s = new Uint8Array(doc.width * doc.height);
+        for (let y = 0; y < doc.height; y++) {
+          for (let x = 0; x < doc.width; x++) {
+            let inside = false;
+            for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+              const [xi, yi] = poly[i]!;
+              const [xj, yj] = poly[j]!;
+              if (yi > y + 0.5 !== yj > y + 0.5 && x + 0.5 < ((xj - xi) * (y + 0.5 - yi)) / (yj - yi) + xi) inside = !inside;
+            }
+            if (inside) s[y * doc.width + x] = 255;
+          }
+        }
+        doc.selection = s.some((v) => v > 0) ? s : null;
+        doc.record('Rectangle Select');
       }
       store(ch: ChannelApi): void {
         if (!(ch instanceof ChannelApi)) throw new TypeError('Selection.store takes a Channel');

@@ -30,6 +30,8 @@ const emu = new PhotopeaEmulator({
   decodeDataUrl: async (url) => browserDecodePng(await (await fetch(url)).arrayBuffer()),
   encodePng,
   openDelayMs: Number(params.get('openDelay') ?? 300),
+  // channels=0 plays a Photopea whose scripts cannot store a selection in a channel.
+  channels: params.get('channels') !== '0',
 });
 
 const iframe = document.createElement('iframe');

@@ -106,7 +106,8 @@ describe('Photopea plugin in Chromium, inside a fake Photopea', () => {
     page = await context.newPage();
     page.on('pageerror', (e) => errors.push(`parent: ${e.message}`));
     const pluginUrl = `${served.url}index.html?model=${encodeURIComponent('models/tiny-sd/sd-inpaint/')}`;
-    await page.goto(`${PHOTOPEA}/?plugin=${encodeURIComponent(pluginUrl)}`);
+    // Without scriptable channels, as Photopea's documented scripting: the selection must survive Apply anyway.
+    await page.goto(`${PHOTOPEA}/?channels=0&plugin=${encodeURIComponent(pluginUrl)}`);
     await page.waitForFunction(() => window.__photopea !== undefined);
     const frame = await (await page.waitForSelector('iframe')).contentFrame();
     plugin = frame!;
@@ -155,7 +156,9 @@ describe('Photopea plugin in Chromium, inside a fake Photopea', () => {
 
   it('inpaints the selection into a new layer at its place; the original layers are byte-identical', async () => {
     await page.evaluate(() => window.__photopea.select({ x: 20, y: 12, width: 30, height: 24 }));
-    await plugin.getByRole('button', { name: 'Refresh' }).click();
+    // Coming back to the panel from Photopea's canvas refreshes the status, without Refresh.
+    await page.mouse.move(800, 50);
+    await plugin.locator('.pp').hover({ position: { x: 200, y: 300 } });
     await plugin.getByText('selection 30×24 px at 20, 12', { exact: false }).waitFor();
     expect(await plugin.getByRole('button', { name: 'Run Inpaint on the whole image' }).count()).toBe(0);
     const before = await page.evaluate(() => window.__photopea.snapshot());
@@ -191,7 +194,10 @@ describe('Photopea plugin in Chromium, inside a fake Photopea', () => {
     // The original layers, their pixels, the selection: untouched.
     expect(after.layers.filter((l) => l.name !== added.name)).toEqual(before.layers);
     expect(after.selection).toEqual(before.selection);
-    expect(await plugin.getByText(`Added the layer “${added.name}”.`).isVisible()).toBe(true);
+    expect(await plugin.getByText(`Added the layer “${added.name}”.`, { exact: true }).isVisible()).toBe(true);
+    expect(await plugin.getByRole('button', { name: 'Apply' }).count()).toBe(0);
+    expect(await plugin.evaluate(() => document.activeElement?.textContent)).toBe('Run Inpaint');
+    await plugin.getByText('selection 30×24 px at 20, 12', { exact: false }).waitFor();
     expect(await page.evaluate(() => window.__photopea.scriptErrors())).toEqual([]);
     expect(errors).toEqual([]);
   });

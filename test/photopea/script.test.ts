@@ -19,6 +19,7 @@ import {
   scriptFailure,
 } from '../../adapters/photopea/script';
 import { maskFromSelectionImage } from '../../adapters/photopea/document';
+import { rectangularSelection } from '../../adapters/photopea/reselect';
 import { pngDataUrl, encodePng as exactEncodePng } from '../../adapters/photopea/png';
 import { es2015Features } from './es5';
 import { emulator, pattern, rectSelection } from './helpers';
@@ -250,6 +251,44 @@ describe('scripts against the emulated document', () => {
     const placed = parseEchoes((await reply(emu, placeLayerScript({ before: 4, x: 0, y: 0, width: 6, height: 6, name: 'R' }))).strings).get('place')?.[0];
     expect(placed).toEqual({ loaded: true, bounds: { x: 0, y: 0, width: 6, height: 6 }, selectionKept: false });
     expect(emu.snapshot().selection).toBeNull();
+  });
+
+  it('place without scriptable channels selects a rectangular selection again (Selection.select)', async () => {
+    const emu = emulator({ channels: false, suspendHistory: false });
+    layerDoc(emu);
+    const before = emu.snapshot().selection;
+    const url = pngDataUrl(await exactEncodePng(pattern(6, 6, 2)));
+    await reply(emu, openLayerScript(url));
+    await emu.settled();
+    const reselect = { x: 4, y: 3, width: 10, height: 6 };
+    const placed = parseEchoes((await reply(emu, placeLayerScript({ before: 4, x: 0, y: 0, width: 6, height: 6, name: 'R', reselect }))).strings).get('place')?.[0];
+    expect(placed).toEqual({ loaded: true, bounds: { x: 0, y: 0, width: 6, height: 6 }, selectionKept: true });
+    expect(emu.snapshot().selection).toEqual(before);
+    // Where neither channels nor Selection.select exist, it is dropped (and said so).
+    const bare = emulator({ channels: false, suspendHistory: false, selectRegion: false });
+    layerDoc(bare);
+    await reply(bare, openLayerScript(url));
+    await bare.settled();
+    const dropped = parseEchoes((await reply(bare, placeLayerScript({ before: 4, x: 0, y: 0, width: 6, height: 6, name: 'R', reselect }))).strings).get('place')?.[0];
+    expect(dropped).toMatchObject({ selectionKept: false });
+    expect(bare.snapshot().selection).toBeNull();
+  });
+
+  it('rectangularSelection accepts exactly a rectangle, inside what was read', () => {
+    const region = { x: 2, y: 1, width: 8, height: 6 };
+    const mask = (inside: (x: number, y: number) => number) => {
+      const data = new Float32Array(region.width * region.height);
+      for (let y = 0; y < region.height; y++) for (let x = 0; x < region.width; x++) data[y * region.width + x] = inside(x + region.x, y + region.y);
+      return { width: region.width, height: region.height, data };
+    };
+    const sel = { x: 4, y: 2, width: 3, height: 2 };
+    const rect = (x: number, y: number) => (x >= 4 && x < 7 && y >= 2 && y < 4 ? 1 : 0);
+    expect(rectangularSelection(mask(rect), region, sel)).toEqual(sel);
+    // A feathered or oval selection is not a rectangle.
+    expect(rectangularSelection(mask((x, y) => (x === 4 && y === 2 ? 0.5 : rect(x, y))), region, sel)).toBeNull();
+    expect(rectangularSelection(mask((x, y) => (x === 4 && y === 2 ? 0 : rect(x, y))), region, sel)).toBeNull();
+    // Bounds reaching outside the region read cannot be checked.
+    expect(rectangularSelection(mask(rect), region, { x: 0, y: 2, width: 7, height: 2 })).toBeNull();
   });
 
   it('place never moves a layer of another size (another layer was picked meanwhile)', async () => {

@@ -148,8 +148,15 @@ describe('panel in Chromium', () => {
     await page.getByRole('button', { name: 'Load' }).first().click();
     await page.getByLabel('Model URL').fill('https://huggingface.co/org/repo/resolve/main/');
     await page.getByLabel('Model URL').press('Enter');
+    // Delete asks first, naming what it costs to get the model back; focus goes to Keep.
     await page.getByRole('button', { name: 'Delete Stable Diffusion 2 inpainting from browser storage' }).click();
+    expect(await page.getByText('Delete? Using it again downloads 5.20 GB.').isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Keep');
+    expect((await calls()).at(-1)?.[0]).not.toBe('delete');
+    await page.getByRole('button', { name: 'Delete 5.20 GB' }).click();
     expect((await calls()).slice(-3)).toEqual([['preset', 'sd2-inpaint'], ['url', 'https://huggingface.co/org/repo/resolve/main/'], ['delete', 'sd2-inpaint']]);
+    // The model picker's folder input is a folder picker (webkitdirectory as a property, not '').
+    expect(await page.locator('input[name="model-folder"]').evaluate((el) => (el as HTMLInputElement).webkitdirectory)).toBe(true);
     expect(await page.getByText('Using 5.30 GB of 40.0 GB available.').isVisible()).toBe(true);
     await page.evaluate(() => window.__panel.setModel({ state: 'loading', message: 'Downloading unet/model.onnx…', loaded: 300 * 1024 ** 2, total: 1.7 * 1024 ** 3 }, false));
     expect(await page.getByRole('button', { name: /Run/ }).isDisabled()).toBe(true);
@@ -161,6 +168,78 @@ describe('panel in Chromium', () => {
     await page.screenshot({ path: artifact('panel-6-models-dark.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'light' });
     await page.evaluate(() => window.__panel.setModel({ state: 'ready' }, true));
+  });
+
+  it('reads a dropped model folder as the FileList a picked folder gives, with repo paths', async () => {
+    const read = await page.evaluate(async () => {
+      // Directory entries as Chromium hands them out for a drop (in batches; files through file()).
+      const file = (name: string, text: string) => ({ isFile: true, isDirectory: false, name, file: (ok: (f: File) => void) => ok(new File([text], name)) });
+      const dir = (name: string, children: unknown[]) => ({
+        isFile: false,
+        isDirectory: true,
+        name,
+        createReader: () => {
+          let left = [children.slice(0, 1), children.slice(1), []];
+          return { readEntries: (ok: (b: unknown[]) => void) => ok(left.shift() ?? (left = [], [])) };
+        },
+      });
+      const tree = dir('my-model', [file('model_index.json', '{}'), dir('unet', [file('model.onnx', 'u'), file('config.json', '{}')])]);
+      const drop = { items: [{ webkitGetAsEntry: () => tree }] } as unknown as DataTransfer;
+      const list = await window.__droppedFolder(drop);
+      const filesOnly = await window.__droppedFolder({ items: [{ webkitGetAsEntry: () => file('a.png', '') }] } as unknown as DataTransfer).catch((e: Error) => e.message);
+      return { isFileList: list instanceof FileList, paths: Array.from(list, (f) => f.webkitRelativePath).sort(), filesOnly };
+    });
+    expect(read).toEqual({
+      isFileList: true,
+      paths: ['my-model/model_index.json', 'my-model/unet/config.json', 'my-model/unet/model.onnx'],
+      filesOnly: 'Drop one model folder here (the folder that holds model_index.json, unet/ and the others).',
+    });
+  });
+
+  it('offers the model each edit needs in one click; the preset list follows the edit', async () => {
+    // The loaded model inpaints only.
+    for (const [edit, offer, id] of [
+      ['Mask edit', 'Load Tiny SD (test model, random weights) (11.4 MB)', 'tiny-sd'],
+      ['SDEdit', 'Load Tiny SD (test model, random weights) (11.4 MB)', 'tiny-sd'],
+      ['InstructPix2Pix', /^Load Tiny InstructPix2Pix \(test model, random weights\) \(12\.4 MB\)$/, 'tiny-ip2p'],
+    ] as const) {
+      await page.getByRole('radio', { name: edit }).check();
+      expect(await page.getByText(`${edit} needs`).isVisible()).toBe(true);
+      // The harness has a mask: the edits it merely limits say so.
+      expect(await page.locator('.stp-mask-limits').count()).toBe(edit === 'Mask edit' ? 0 : 1);
+      const button = page.getByRole('button', { name: offer });
+      await button.click();
+      expect((await calls()).at(-1)).toEqual(['preset', id]);
+      expect(await page.getByLabel('Preset').inputValue()).toBe(id);
+    }
+    await page.screenshot({ path: artifact('panel-7-model-offer.png'), fullPage: true });
+    await page.getByRole('radio', { name: 'Inpaint' }).check();
+    expect(await page.locator('.stp-offer').count()).toBe(0);
+  });
+
+  it('never scrolls sideways in a 320 px wide host window', async () => {
+    await page.setViewportSize({ width: 320, height: 1400 });
+    await page.evaluate(() => {
+      document.body.style.padding = '0';
+      window.__panel.setWidth('100%');
+    });
+    await page.locator('.stp-model-section[open], .stp-model-section').first().evaluate((d) => ((d as HTMLDetailsElement).open = true));
+    await page.getByRole('radio', { name: 'SDEdit' }).check();
+    const overflow = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      wide: [...document.querySelectorAll<HTMLElement>('.stp-panel *')]
+        .filter((el) => el.getClientRects().length > 0 && el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+        .map((el) => `${el.tagName}.${el.className}`)
+        .slice(0, 5),
+    }));
+    await page.screenshot({ path: artifact('panel-8-320px.png'), fullPage: true });
+    expect(overflow).toEqual({ page: 0, wide: [] });
+    await page.getByRole('radio', { name: 'Inpaint' }).check();
+    await page.setViewportSize({ width: 420, height: 1400 });
+    await page.evaluate(() => {
+      document.body.style.padding = '16px';
+      window.__panel.setWidth('360px');
+    });
   });
 
   it('keeps text contrast at 4.5:1 or more in the light and dark themes', async () => {

@@ -16,7 +16,7 @@ import type { SelectionSummary } from '../../../adapters/figma/messages';
 import { FigmaRequestError, FIGMA_ORIGIN, PanelBridge } from '../../../adapters/figma/panel-bridge';
 import { FigmaSession, type FigmaInput } from '../../../adapters/figma/session';
 import type { EditMeta } from '../../../core/editor';
-import { EDITING_PRESETS, isLocalPreset, presetOptions, type ModelInput } from '../../../core/delivery';
+import { defaultModelCache, deleteCachedModel, EDITING_PRESETS, isLocalPreset, modelCacheReport, presetOptions, type ModelCacheReport, type ModelInput } from '../../../core/delivery';
 import { CancelledError, errorMessage } from '../../../core/errors';
 import { needsMask } from '../../../core/operations';
 import type { BackendPreference } from '../../../core/runtime/backend';
@@ -45,7 +45,10 @@ import {
   type ModelStatus,
   type PanelState,
 } from '../../ui';
+import { FIGMA_HINTS } from '../../ui/hints';
+import { lastModel, rememberModel } from '../../ui/last-model';
 import { withMask } from '../../ui/mask-preview';
+import { keepsTarget, targetText, type RunTarget } from './run-target';
 
 const PAGE = location.href;
 /** The engine's Worker (`worker.js`) and ONNX Runtime's files (`ort/`) are served next to the panel, on its own origin. */
@@ -88,6 +91,11 @@ function App() {
   const [backendPref, setBackendPref] = useState<BackendPreference>(() => rememberedBackend());
   const lastInput = useRef<ModelInput | null>(null);
   const [written, setWritten] = useState<{ nodeId: string; name: string } | null>(null);
+  const [applied, setApplied] = useState<string | null>(null);
+  const [target, setTarget] = useState<RunTarget | null>(null);
+  const [stored, setStored] = useState<ModelCacheReport | null>(null);
+  const refreshStored = (): void => void modelCacheReport().then(setStored, () => setStored(null));
+  const applying = useRef(false);
   const controller = useRef<AbortController | null>(null);
   const inputs = useRef(new WeakMap<RgbaImage, { input: FigmaInput; meta?: EditMeta }>());
   const live = useRef({ state, selection, model, message, written });
@@ -111,12 +119,15 @@ function App() {
       lastInput.current = choice;
       setModel(loaded);
       setStatus({ state: 'ready' });
+      refreshStored();
+      rememberModel('figma', choice);
     } catch (error) {
       setStatus({ state: 'error', message: errorMessage(error) });
     }
   };
 
   useEffect(() => {
+    refreshStored();
     const offs = [bridge.on('hello', (p) => setSelection(p.selection)), bridge.on('selection', setSelection)];
     try {
       bridge.ready();
@@ -132,6 +143,10 @@ function App() {
       const from = preset ? (isLocalPreset(preset) ? location.href : (preset.baseUrl ?? '')) : wanted;
       if (loadsWithoutAsking(from, location.href)) void loadModel(choice);
       else setLinkedModel({ choice, from });
+    } else {
+      // The model loaded last time (from this origin's cache, offline when stored).
+      const last = lastModel('figma', PRESET_OPTIONS);
+      if (last) void loadModel(last);
     }
     const hook: FigmaTestHook = {
       state: () => live.current.state,
@@ -151,12 +166,17 @@ function App() {
     };
   }, []);
 
-  // Edits this selection and model allow: without a mask only whole-image ones.
+  // Selecting anything but the applied layer ends "Run again" on the kept source.
+  useEffect(() => {
+    if (target && !keepsTarget(target, selection)) setTarget(null);
+  }, [selection, target]);
+
+  // Edits this selection (or the kept target) and model allow: without a mask only whole-image ones.
   const modelOps = model?.engine.operations ?? [];
-  const selectionOps = selection?.ok ? selection.operations : null;
+  const selectionOps = target ? target.input.operations : selection?.ok ? selection.operations : null;
   const both = selectionOps ? modelOps.filter((op) => selectionOps.includes(op)) : modelOps;
   const operations = both.length > 0 ? both : modelOps;
-  const hasMask = selection?.ok ? selection.masks.length > 0 : false;
+  const hasMask = target ? target.input.mask !== null : selection?.ok ? selection.masks.length > 0 : false;
 
   useEffect(() => {
     if (operations.length > 0 && !operations.includes(state.params.operation)) dispatch({ type: 'operation', operation: operations[0]! });
@@ -171,6 +191,7 @@ function App() {
     if (!model || controller.current) return;
     setMessage('');
     setWritten(null);
+    setApplied(null);
     const params = startParams(state);
     const operation = params.operation;
     dispatch({ type: 'run-start', operation, params });
@@ -178,7 +199,7 @@ function App() {
     controller.current = abort;
     const t0 = performance.now();
     try {
-      const input = await session.read({ targetPixels: model.sizes.nativePixels });
+      const input = target?.input ?? (await session.read({ targetPixels: model.sizes.nativePixels }));
       if (needsMask(operation) && !input.mask) {
         throw new FigmaRequestError('nothing-selected', `${OPERATION_LABELS[operation]} needs a mask: select a shape drawn over the image too.`);
       }
@@ -207,9 +228,11 @@ function App() {
 
   const apply = async (): Promise<void> => {
     const p = pending;
-    if (!p) return;
+    // One Apply per result: a second click while Figma writes must not add a second layer.
+    if (!p || applying.current) return;
     const image = p.images[p.selected];
     if (!image) return;
+    applying.current = true;
     try {
       const seed = p.meta?.params.seed ?? null;
       const done = await session.write(p.input, image, {
@@ -218,9 +241,13 @@ function App() {
         ...(p.images.length > 1 && { variant: p.selected + 1, variants: p.images.length }),
       });
       setWritten({ nodeId: done.nodeId, name: done.name });
-      setMessage([`Added “${done.name}” above “${p.input.source.name}”.`, ...done.notices].join(' '));
+      setTarget({ input: p.input, writtenId: done.nodeId, appliedOver: live.current.selection });
+      showResults(null);
+      setApplied([`Added “${done.name}” above “${p.input.source.name}”.`, ...done.notices].join(' '));
     } catch (error) {
       setMessage(errorMessage(error));
+    } finally {
+      applying.current = false;
     }
   };
 
@@ -238,17 +265,24 @@ function App() {
     current: model ? { title: model.title, kind: model.kind, ...(model.note !== undefined && { note: model.note }) } : null,
     status,
     presets: PRESET_OPTIONS,
-    cache: null,
+    cache: stored,
     onLoadPreset: (id) => void loadModel(id),
     onLoadUrl: (url) => void loadModel(new URL(url, PAGE).href),
     onLoadFolder: (files) => void loadModel(files),
+    onDelete: (id) => void deleteCachedModel(defaultModelCache(), id).then(refreshStored, (e: unknown) => setMessage(errorMessage(e))),
   };
 
   const preview = pending ? (pending.view === 'after' ? pending.images[pending.selected] : pending.input.image) : undefined;
   const shownMask = pending?.mask ?? pending?.input.mask;
   return (
     <div class="fg">
-      <SelectionLine selection={selection} modelOps={modelOps} />
+      {target ? (
+        <p class="fg-selection" aria-live="polite">
+          {targetText(target)}
+        </p>
+      ) : (
+        <SelectionLine selection={selection} modelOps={modelOps} />
+      )}
       {preview && pending && (
         <figure class="fg-preview">
           <RgbaCanvas image={pending.view === 'before' && shownMask ? withMask(preview, shownMask) : preview} label={pending.view === 'after' ? 'Result' : 'Before, with the mask'} />
@@ -300,6 +334,8 @@ function App() {
         onApply={() => void apply()}
         onDiscard={() => showResults(null)}
         onShowHistory={showHistory}
+        hints={FIGMA_HINTS}
+        applied={applied}
       />
     </div>
   );
@@ -313,7 +349,7 @@ function SelectionLine(props: { selection: SelectionSummary | null; modelOps: re
   else {
     const masks = s.masks.length === 0 ? 'no mask' : s.masks.length === 1 ? `mask “${s.masks[0]!.name}”` : `${s.masks.length} mask layers`;
     text = `Editing “${s.source.name}” (${Math.round(s.source.width)}×${Math.round(s.source.height)}), ${masks}.`;
-    if (s.masks.length === 0) text += ' Select a shape over the image as well to inpaint or mask-edit.';
+    if (s.masks.length === 0) text += ' Select a shape drawn over the image as well to inpaint or mask-edit.';
     const usable = props.modelOps.filter((op) => s.operations.includes(op));
     if (props.modelOps.length > 0 && usable.length === 0) text += ' The loaded model needs a mask for its edits.';
   }

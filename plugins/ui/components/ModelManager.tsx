@@ -3,7 +3,8 @@
  * cached and how much space it takes, with delete. The app supplies the
  * data and the actions, so the same panel works with any model delivery.
  */
-import { useId, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { droppedFolder } from '../folder-drop';
 import { formatBytes } from '../format';
 
 export interface ModelPresetOption {
@@ -42,14 +43,27 @@ export interface ModelManagerProps {
   onLoadUrl(url: string): void;
   onLoadFolder(files: FileList): void;
   onDelete?(id: string): void;
+  /** The preset that fits the picked edit: the dropdown shows it (the panel sets this). */
+  suggested?: string;
 }
 
 const KIND_LABELS: Record<string, string> = { plain: 'plain (mask edit, SDEdit)', inpaint: 'inpainting', pix2pix: 'InstructPix2Pix' };
 
 export function ModelManager(props: ModelManagerProps) {
   const id = useId();
-  const [preset, setPreset] = useState(props.presets[0]?.id ?? '');
+  const [preset, setPreset] = useState(props.suggested ?? props.presets[0]?.id ?? '');
+  // The dropdown follows the picked edit, so Load gives a model that can run it.
+  useEffect(() => {
+    if (props.suggested) setPreset(props.suggested);
+  }, [props.suggested]);
   const [url, setUrl] = useState('');
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [dropError, setDropError] = useState('');
+  const keep = useRef<HTMLButtonElement>(null);
+  // Asking to confirm moves focus to the safe answer.
+  useEffect(() => {
+    if (confirming) keep.current?.focus();
+  }, [confirming]);
   const loading = props.status.state === 'loading';
   const selected = props.presets.find((p) => p.id === preset);
   return (
@@ -140,13 +154,29 @@ export function ModelManager(props: ModelManagerProps) {
         </p>
       </form>
 
-      <div class="stp-field">
+      <div
+        class="stp-field stp-folder-drop"
+        onDragOver={(e) => e.preventDefault()}
+        onDrop={(e) => {
+          e.preventDefault();
+          if (loading || !e.dataTransfer) return;
+          droppedFolder(e.dataTransfer).then(
+            (files) => {
+              setDropError('');
+              props.onLoadFolder(files);
+            },
+            (error: unknown) => setDropError(error instanceof Error ? error.message : String(error)),
+          );
+        }}
+      >
         <label for={`${id}-folder`}>Local folder</label>
         <input
           id={`${id}-folder`}
           type="file"
           name="model-folder"
-          {...{ webkitdirectory: '' } /* non-standard, in every current browser */}
+          // Non-standard, in every current browser. `true`, not '': Preact sets it as a
+          // property, and '' reads as false, which left a plain file picker.
+          {...{ webkitdirectory: true }}
           multiple
           disabled={loading}
           aria-describedby={`${id}-folder-hint`}
@@ -156,8 +186,13 @@ export function ModelManager(props: ModelManagerProps) {
           }}
         />
         <p id={`${id}-folder-hint`} class="stp-hint">
-          Pick the folder of an ONNX model on this computer. Nothing is uploaded.
+          Pick (or drop here) the folder of an ONNX model on this computer. Nothing is uploaded.
         </p>
+        {dropError && (
+          <p class="stp-error" role="alert">
+            {dropError}
+          </p>
+        )}
       </div>
 
       <div class="stp-cache">
@@ -169,14 +204,32 @@ export function ModelManager(props: ModelManagerProps) {
         ) : (
           <ul>
             {props.cache.models.map((m) => (
-              <li key={m.id} class="stp-row">
+              <li key={m.id} class="stp-row stp-stored">
                 <span>
                   {m.title} <span class="stp-hint">{formatBytes(m.bytes)}</span>
                 </span>
-                {props.onDelete && (
-                  <button type="button" class="stp-button stp-small" onClick={() => props.onDelete!(m.id)} aria-label={`Delete ${m.title} from browser storage`}>
+                {props.onDelete && confirming !== m.id && (
+                  <button type="button" class="stp-button stp-small" onClick={() => setConfirming(m.id)} aria-label={`Delete ${m.title} from browser storage`}>
                     Delete
                   </button>
+                )}
+                {props.onDelete && confirming === m.id && (
+                  <span class="stp-confirm" role="group" aria-label={`Delete ${m.title}?`}>
+                    <span class="stp-hint">Delete? Using it again downloads {formatBytes(m.bytes)}.</span>
+                    <button
+                      type="button"
+                      class="stp-button stp-small stp-danger"
+                      onClick={() => {
+                        setConfirming(null);
+                        props.onDelete!(m.id);
+                      }}
+                    >
+                      Delete {formatBytes(m.bytes)}
+                    </button>
+                    <button type="button" class="stp-button stp-small" ref={keep} onClick={() => setConfirming(null)}>
+                      Keep
+                    </button>
+                  </span>
                 )}
               </li>
             ))}

@@ -1,9 +1,27 @@
 /** The four edits as a radio group; edits the model cannot run are disabled, with the reason. */
 import { useId } from 'preact/hooks';
 import { OPERATIONS, type Operation } from '../../../core/pipelines/request';
+import { formatBytes } from '../format';
+import { KIND_FOR_OPERATION, KIND_NEEDS } from '../model-offer';
 import { OPERATION_HINTS, OPERATION_LABELS } from '../params';
 
-export function OperationPicker(props: { value: Operation; available: readonly Operation[]; onChange(op: Operation): void; disabled?: boolean }) {
+/** A model that runs the picked edit, loaded in one click. */
+export interface ModelOffer {
+  title: string;
+  bytes?: number;
+  /** Already in this browser's storage: loads without a download. */
+  stored?: boolean;
+  onLoad(): void;
+}
+
+export function OperationPicker(props: {
+  value: Operation;
+  available: readonly Operation[];
+  onChange(op: Operation): void;
+  disabled?: boolean;
+  /** Offered when the loaded model cannot run the picked edit. */
+  offer?: ModelOffer | null;
+}) {
   const id = useId();
   const unavailable = props.available.length > 0 && !props.available.includes(props.value);
   return (
@@ -32,8 +50,17 @@ export function OperationPicker(props: { value: Operation; available: readonly O
       </div>
       <p id={`${id}-hint`} class={`stp-hint${unavailable ? ' stp-warning' : ''}`}>
         {OPERATION_HINTS[props.value]}
-        {unavailable && ` The loaded model cannot do this: use ${props.available.map((o) => OPERATION_LABELS[o]).join(' or ')}.`}
+        {unavailable &&
+          (props.offer
+            ? ` ${OPERATION_LABELS[props.value]} needs ${KIND_NEEDS[KIND_FOR_OPERATION[props.value]] ?? 'another model'}; the loaded one cannot do it.`
+            : ` The loaded model cannot do this: use ${props.available.map((o) => OPERATION_LABELS[o]).join(' or ')}.`)}
       </p>
+      {unavailable && props.offer && (
+        <button type="button" class="stp-button stp-primary stp-offer" onClick={props.offer.onLoad}>
+          Load {props.offer.title}
+          {props.offer.stored ? ' (stored)' : props.offer.bytes ? ` (${formatBytes(props.offer.bytes)})` : ''}
+        </button>
+      )}
     </fieldset>
   );
 }

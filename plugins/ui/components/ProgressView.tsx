@@ -20,7 +20,7 @@ export function ProgressView(props: { run: RunState; onCancel(): void; /** Resul
             <span class="stp-phase">{run.status === 'cancelling' ? 'Cancelling…' : run.phase ? PHASE_LABELS[run.phase] : 'Starting…'}</span>
             <span class="stp-steps" data-testid="step-count">
               {run.total > 0 ? `Step ${run.step} of ${run.total}` : '\u00a0'}
-              {run.total > 0 && run.etaMs !== null && run.step < run.total ? ` · ${formatEta(run.etaMs)}` : ''}
+              {run.total > 0 && run.etaMs !== null && Number.isFinite(run.etaMs) && run.step < run.total ? ` · ${formatEta(run.etaMs)}` : ''}
             </span>
           </div>
           <progress

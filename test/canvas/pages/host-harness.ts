@@ -64,13 +64,28 @@ holder.append(img, document.createElement('br'), canvas);
 document.body.style.margin = '0';
 document.body.append(holder);
 
+/** A photo-sized canvas (4000x3000), shown at a tenth of its size. */
+function largeCanvas(): HTMLCanvasElement {
+  const c = document.createElement('canvas');
+  c.width = 4000;
+  c.height = 3000;
+  c.style.width = '400px';
+  c.style.height = '300px';
+  const g = c.getContext('2d')!;
+  g.fillStyle = '#406080';
+  g.fillRect(0, 0, c.width, c.height);
+  holder.append(c);
+  return c;
+}
+
 const events: unknown[][] = [];
 let host: CanvasHost | null = null;
 
 declare global {
   interface Window {
     __t: {
-      attach(target: 'img' | 'canvas'): Promise<void>;
+      /** `large`: a 4000x3000 canvas shown 400 px wide. */
+      attach(target: 'img' | 'canvas' | 'large'): Promise<void>;
       host(): CanvasHost;
       events: unknown[][];
       engine(steps: number, ms: number): EditEngine;
@@ -88,7 +103,7 @@ window.__t = {
     for (const type of ['change', 'progress', 'result', 'error', 'busy', 'settings'] as const) {
       host.on(type, (e) => events.push([type, type === 'error' ? { cancelled: (e as { cancelled: boolean }).cancelled } : e]));
     }
-    await host.attach(target === 'img' ? img : canvas);
+    await host.attach(target === 'img' ? img : target === 'large' ? largeCanvas() : canvas);
   },
   host: () => host!,
   events,

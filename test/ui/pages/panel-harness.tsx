@@ -7,13 +7,24 @@ import { render } from 'preact';
 import { useState } from 'preact/hooks';
 import { createRgba, type RgbaImage } from '../../../core/image';
 import { injectPanelStyles, Panel, usePanelStore, type ModelStatus, type PanelAction, type PanelState } from '../../../plugins/ui';
+import { droppedFolder } from '../../../plugins/ui/folder-drop';
 
 declare global {
   interface Window {
-    __panel: { dispatch(a: PanelAction): void; state(): PanelState; setModel(s: ModelStatus, loaded: boolean): void; images(n: number): RgbaImage[] };
+    __panel: {
+      dispatch(a: PanelAction): void;
+      state(): PanelState;
+      setModel(s: ModelStatus, loaded: boolean): void;
+      images(n: number): RgbaImage[];
+      /** The panel's width (CSS), to check narrow host windows. */
+      setWidth(width: string): void;
+    };
     __calls: unknown[][];
+    /** The folder-drop reader, for a drop the test builds from fake entries (a real one cannot be scripted). */
+    __droppedFolder: typeof droppedFolder;
   }
 }
+window.__droppedFolder = droppedFolder;
 
 window.__calls = [];
 const log = (...args: unknown[]): void => {
@@ -42,7 +53,9 @@ function Harness() {
   const [state, dispatch] = usePanelStore({ operation: 'inpaint', prompt: 'a red fox sitting in the snow', seed: 42 });
   const [model, setModel] = useState<{ status: ModelStatus; loaded: boolean }>({ status: { state: 'ready' }, loaded: true });
   const [images, setImages] = useState<RgbaImage[]>([]);
+  const [width, setWidth] = useState('360px');
   window.__panel = {
+    setWidth,
     dispatch,
     state: () => state,
     setModel: (status, loaded) => setModel({ status, loaded }),
@@ -53,7 +66,7 @@ function Harness() {
     },
   };
   return (
-    <div class="stp-theme" style={{ width: '360px', border: '1px solid var(--stp-border)' }}>
+    <div class="stp-theme" style={{ width, border: '1px solid var(--stp-border)' }}>
       <Panel
         state={state}
         dispatch={dispatch}
@@ -68,6 +81,9 @@ function Harness() {
           presets: [
             { id: 'tiny-sd-inpaint', title: 'Tiny SD inpainting (test model)', kind: 'inpaint', bytes: 15_507_626, notes: 'Served by this page. Random weights.' },
             { id: 'sd2-inpaint', title: 'Stable Diffusion 2 inpainting', kind: 'inpaint', notes: 'About 5.2 GB.' },
+            { id: 'tiny-sd', title: 'Tiny SD (test model, random weights)', kind: 'plain', bytes: 12_000_000 },
+            { id: 'tiny-ip2p', title: 'Tiny InstructPix2Pix (test model, random weights)', kind: 'pix2pix', bytes: 13_000_000 },
+            { id: 'sd-turbo', title: 'SD-Turbo (fp16, web-optimised)', kind: 'plain', bytes: 2_500_000_000 },
           ],
           cache: { models: [{ id: 'sd2-inpaint', title: 'Stable Diffusion 2 inpainting', bytes: 5.2 * 1024 ** 3 }], usage: 5.3 * 1024 ** 3, quota: 40 * 1024 ** 3 },
           onLoadPreset: (id) => log('preset', id),
