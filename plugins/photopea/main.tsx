@@ -127,13 +127,19 @@ function App() {
     if (last) await load(last);
   };
 
-  // The pointer moving over the panel (back from Photopea's canvas) reads the document again, at most once a second.
+  // The pointer moving over the panel (back from Photopea's canvas, where the user changed the
+  // document) reads the document again: at most once a second, and always once after the last
+  // move (a trailing read), so a return right after the previous read is not missed.
   const lastRefresh = useRef(0);
+  const pendingRefresh = useRef<ReturnType<typeof setTimeout> | null>(null);
   const refreshOnReturn = (): void => {
-    const now = performance.now();
-    if (now - lastRefresh.current < 1000) return;
-    lastRefresh.current = now;
-    void refreshDoc();
+    if (pendingRefresh.current !== null) return;
+    const wait = Math.max(0, lastRefresh.current + 1000 - performance.now());
+    pendingRefresh.current = setTimeout(() => {
+      pendingRefresh.current = null;
+      lastRefresh.current = performance.now();
+      void refreshDoc();
+    }, wait);
   };
 
   const load = async (choice: ModelInput | PostedModelInput, backend = backendPref): Promise<void> => {

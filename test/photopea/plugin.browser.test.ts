@@ -157,7 +157,8 @@ describe('Photopea plugin in Chromium, inside a fake Photopea', () => {
   it('inpaints the selection into a new layer at its place; the original layers are byte-identical', async () => {
     await page.evaluate(() => window.__photopea.select({ x: 20, y: 12, width: 30, height: 24 }));
     // Coming back to the panel from Photopea's canvas refreshes the status, without Refresh.
-    await page.mouse.move(800, 50);
+    const frame = (await page.locator('iframe').boundingBox())!;
+    await page.mouse.move(frame.x > 20 ? frame.x - 10 : frame.x + frame.width + 10, 50);
     await plugin.locator('.pp').hover({ position: { x: 200, y: 300 } });
     await plugin.getByText('selection 30×24 px at 20, 12', { exact: false }).waitFor();
     expect(await plugin.getByRole('button', { name: 'Run Inpaint on the whole image' }).count()).toBe(0);
