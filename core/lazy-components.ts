@@ -6,6 +6,12 @@
  * `runtime/dimension-pins.ts`); a session made for another size is released
  * and created again. A graph with nothing to pin (static shapes) is kept for
  * every size.
+ *
+ * A UNet too heavy to share ONNX Runtime Web's wasm32 heap (full-size SD on
+ * the CPU, see `runtime/wasm-heap.ts`) gets the heap to itself: the other
+ * sessions are released before it is created, and from then on each
+ * component is released before another is created (each edit then reloads
+ * them, which costs load time but is the only way a 512 px edit fits).
  */
 import type { ModelRepo } from './models';
 import type { Components } from './pipelines/model-run';
@@ -67,6 +73,8 @@ function pinsFor(name: keyof Components, shape: WorkingShape | undefined, f: num
 export function lazyComponents(runtime: StippleRuntime, repo: ModelRepo, lowMemory = false): LazyComponents {
   const made = new Map<keyof Components, Entry>();
   let shape: WorkingShape | undefined;
+  /** Set once a heavy UNet was seen: one session in the heap at a time. */
+  let exclusive = false;
 
   const drop = async (name: keyof Components): Promise<void> => {
     const entry = made.get(name);
@@ -80,6 +88,7 @@ export function lazyComponents(runtime: StippleRuntime, repo: ModelRepo, lowMemo
       const entry = made.get(name);
       if (entry && (entry.key === key || entry.anySize)) return entry.session as Promise<T>;
       if (entry) await drop(name);
+      if (exclusive) await dropAllBut(name);
       const session = create(pins);
       const fresh: Entry = { key, session, anySize: false };
       made.set(name, fresh);
@@ -95,7 +104,18 @@ export function lazyComponents(runtime: StippleRuntime, repo: ModelRepo, lowMemo
       return session;
     };
   };
-  const unet = get('unet', (pins) => runtime.createUnet(repo, pins));
+  const dropAllBut = async (keep: keyof Components): Promise<void> => {
+    await Promise.all([...made.keys()].filter((n) => n !== keep).map(drop));
+  };
+  const unet = get('unet', (pins) =>
+    runtime.createUnet(repo, pins, {
+      async beforeCreate(plan) {
+        if (!plan.heavy) return;
+        exclusive = true;
+        await dropAllBut('unet');
+      },
+    }),
+  );
   return {
     textEncoder: get('textEncoder', (pins) => runtime.createTextEncoder(repo, pins)),
     unet: async () => {

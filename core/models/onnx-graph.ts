@@ -66,15 +66,18 @@ const ELEM_TYPES: Record<number, string> = {
   16: 'bfloat16',
 };
 
-class ProtoError extends Error {}
+/** Malformed protobuf framing (shared with the model editor, `onnx-edit.ts`). */
+export class ProtoError extends Error {}
 
 /** One protobuf field: `value` for varint/fixed fields, `[start, end)` for length-delimited ones. */
-interface Field {
+export interface Field {
   no: number;
   wire: number;
   value: number;
   start: number;
   end: number;
+  /** Where the field's tag starts (`[tagStart, end)` is the whole encoded field). */
+  tagStart: number;
 }
 
 /** Reads a varint at `pos` (up to 64 bits, as a double; negative int64 wrap back to negative). */
@@ -92,7 +95,7 @@ function readVarint(buf: Uint8Array, pos: number, end: number): [value: number, 
 }
 
 /** The fields of the message in `buf[start, end)`, checking that each one fits. */
-function* fields(buf: Uint8Array, start: number, end: number): Generator<Field> {
+export function* fields(buf: Uint8Array, start: number, end: number): Generator<Field> {
   let pos = start;
   while (pos < end) {
     const tagAt = pos;
@@ -104,7 +107,7 @@ function* fields(buf: Uint8Array, start: number, end: number): Generator<Field> 
     switch (wire) {
       case 0: {
         const [value, next] = readVarint(buf, pos, end);
-        yield { no, wire, value, start: pos, end: next };
+        yield { no, wire, value, start: pos, end: next, tagStart: tagAt };
         pos = next;
         break;
       }
@@ -112,7 +115,7 @@ function* fields(buf: Uint8Array, start: number, end: number): Generator<Field> 
       case 5: {
         const size = wire === 1 ? 8 : 4;
         if (pos + size > end) throw new ProtoError(`a value is cut off at byte ${pos}`);
-        yield { no, wire, value: 0, start: pos, end: pos + size };
+        yield { no, wire, value: 0, start: pos, end: pos + size, tagStart: tagAt };
         pos += size;
         break;
       }
@@ -121,7 +124,7 @@ function* fields(buf: Uint8Array, start: number, end: number): Generator<Field> 
         if (len < 0 || next + len > end) {
           throw new ProtoError(`a ${len}-byte block at byte ${next} runs past the end (${end})`);
         }
-        yield { no, wire, value: len, start: next, end: next + len };
+        yield { no, wire, value: len, start: next, end: next + len, tagStart: tagAt };
         pos = next + len;
         break;
       }
