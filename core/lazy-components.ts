@@ -13,10 +13,11 @@
  * component is released before another is created (each edit then reloads
  * them, which costs load time but is the only way a 512 px edit fits).
  */
-import type { ModelRepo } from './models';
+import { inspectOnnxModel, type ModelRepo } from './models';
 import type { Components } from './pipelines/model-run';
 import type { ShapePins, StippleRuntime } from './runtime';
 import type { ModelSession } from './runtime/session';
+import type { UnetSession } from './runtime/components';
 
 /** The sizes an edit runs at. */
 export interface WorkingShape {
@@ -36,6 +37,12 @@ export interface WorkingShape {
 export interface LazyComponents extends Components {
   /** Sessions are made for `shape` from now on (undefined: for any size). */
   pin(shape: WorkingShape | undefined): void;
+  /**
+   * The latent size the UNet graph pins (static-shape exports), if any.
+   * Read from the graph file when the UNet has external weights and no
+   * session yet, so asking does not load a multi-GB UNet out of turn.
+   */
+  fixedLatentSize(): Promise<{ height: number; width: number } | undefined>;
   /** Releases one component's session; the next use creates it again. */
   drop(name: keyof Components): Promise<void>;
   release(): Promise<void>;
@@ -107,6 +114,11 @@ export function lazyComponents(runtime: StippleRuntime, repo: ModelRepo, lowMemo
   const dropAllBut = async (keep: keyof Components): Promise<void> => {
     await Promise.all([...made.keys()].filter((n) => n !== keep).map(drop));
   };
+  const unetFirst = async (): Promise<UnetSession> => {
+    if (lowMemory) await Promise.all([drop('textEncoder'), drop('vaeEncoder')]);
+    return unet();
+  };
+  let fixedLatent: Promise<{ height: number; width: number } | undefined> | undefined;
   const unet = get('unet', (pins) =>
     runtime.createUnet(repo, pins, {
       async beforeCreate(plan) {
@@ -118,9 +130,17 @@ export function lazyComponents(runtime: StippleRuntime, repo: ModelRepo, lowMemo
   );
   return {
     textEncoder: get('textEncoder', (pins) => runtime.createTextEncoder(repo, pins)),
-    unet: async () => {
-      if (lowMemory) await Promise.all([drop('textEncoder'), drop('vaeEncoder')]);
-      return unet();
+    unet: unetFirst,
+    fixedLatentSize() {
+      const component = repo.components.unet;
+      if (made.has('unet') || component.externalDataPaths.length === 0) return unetFirst().then((u) => u.fixedLatentSize);
+      fixedLatent ??= repo.source.readBytes(component.modelPath).then((bytes) => {
+        const inputs = inspectOnnxModel(bytes, component.modelPath).inputs;
+        const dims = (inputs.find((i) => i.name === 'sample') ?? inputs.find((i) => i.shape?.length === 4))?.shape;
+        const [height, width] = [dims?.[2], dims?.[3]];
+        return typeof height === 'number' && height > 0 && typeof width === 'number' && width > 0 ? { height, width } : undefined;
+      });
+      return fixedLatent;
     },
     vaeEncoder: get('vaeEncoder', (pins) => runtime.createVaeEncoder(repo, pins)),
     vaeDecoder: get('vaeDecoder', (pins) => runtime.createVaeDecoder(repo, pins)),
