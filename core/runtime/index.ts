@@ -19,7 +19,7 @@ import { ModelSession } from './session';
 import { freeDimensionOverrides, type ShapePins } from './dimension-pins';
 import { selectOrt, type OrtSelection, type RuntimeChoice, type SelectOrtOptions } from './select';
 import type { GpuContext } from '../gpu/context';
-import { heapPlan, runsOnWasmHeap, type AttentionSlicing, type HeapPlan } from './wasm-heap';
+import { HEAVY_UNET_BATCH, heapPlan, runsOnWasmHeap, type AttentionSlicing, type HeapPlan } from './wasm-heap';
 import { sliceAttention } from './sliced-attention';
 import { profileWeights } from './weights';
 
@@ -34,7 +34,7 @@ export { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } fr
 export { chooseBackend, fitProblem, probeWebGpu } from './backend';
 export type { AdapterSummary, BackendChoice, BackendInputs, BackendName, BackendPreference, ModelNeeds, WebGpuProbe } from './backend';
 export { profileWeights, type WeightProfile } from './weights';
-export { HEAVY_ATTENTION_SLICES, HEAVY_MODEL_BYTES, WASM_HEAP_BYTES, heapPlan, runsOnWasmHeap } from './wasm-heap';
+export { HEAVY_ATTENTION_SLICES, HEAVY_MODEL_BYTES, HEAVY_UNET_BATCH, WASM_HEAP_BYTES, heapPlan, runsOnWasmHeap } from './wasm-heap';
 export type { AttentionSlicing, HeapPlan } from './wasm-heap';
 export { sliceAttention, type SlicedAttention } from './sliced-attention';
 export { defaultThreads, MAX_WASM_THREADS, NATIVE_INSTALL, nativeRuntimeInstalled, NativeRuntimeUnavailableError, selectOrt } from './select';
@@ -162,11 +162,13 @@ export function createRuntime(options: RuntimeOptions = {}): StippleRuntime {
     const files = await component.load();
     try {
       const opts = extra ? { ...sessionOptions, ...extra } : { ...sessionOptions };
-      const overrides = pins && pinning ? freeDimensionOverrides(files.graph.inputs, pins) : {};
+      const plan = fit && heapPlan(profileWeights(files), onWasmHeap, options.attentionSlicing);
+      // A heavy UNet runs one image per call (see HEAVY_UNET_BATCH): pin that batch.
+      const sized = pins && plan?.heavy ? { ...pins, batch: HEAVY_UNET_BATCH } : pins;
+      const overrides = sized && pinning ? freeDimensionOverrides(files.graph.inputs, sized) : {};
       if (Object.keys(overrides).length > 0) opts.freeDimensionOverrides = { ...opts.freeDimensionOverrides, ...overrides };
-      if (fit) {
-        const plan = heapPlan(profileWeights(files), onWasmHeap, options.attentionSlicing);
-        await fit.beforeCreate?.(plan);
+      if (plan) {
+        await fit?.beforeCreate?.(plan);
         if (plan.attentionSlices !== undefined) {
           return await ModelSession.create(ort, { ...files, model: sliceAttention(files.model, plan.attentionSlices).model }, opts);
         }
@@ -201,12 +203,19 @@ export function createRuntime(options: RuntimeOptions = {}): StippleRuntime {
     ort,
     createSession,
     createTextEncoder: (repo, pins) => adapt(repo, 'text_encoder', (s) => new TextEncoderSession(s), undefined, pins),
-    createUnet: (repo, pins, fit) =>
-      adapt(
+    createUnet: (repo, pins, fit) => {
+      let heavy = false;
+      const planned: CreateUnetOptions = {
+        async beforeCreate(plan) {
+          heavy = plan.heavy;
+          await fit?.beforeCreate?.(plan);
+        },
+      };
+      return adapt(
         repo,
         'unet',
         async (s) => {
-          const unet = new UnetSession(s);
+          const unet = new UnetSession(s, undefined, heavy ? HEAVY_UNET_BATCH : undefined);
           if (unet.inChannels !== undefined && unet.inChannels !== repo.unetInChannels) {
             throw new ModelFormatError(
               'unet/config.json',
@@ -222,8 +231,9 @@ export function createRuntime(options: RuntimeOptions = {}): StippleRuntime {
         },
         gpu ? { preferredOutputLocation: 'gpu-buffer' } : undefined,
         pins,
-        fit ?? {},
-      ),
+        planned,
+      );
+    },
     createVaeEncoder: (repo, pins) => adapt(repo, 'vae_encoder', (s) => new VaeEncoderSession(s), undefined, pins),
     createVaeDecoder: (repo, pins) => adapt(repo, 'vae_decoder', (s) => new VaeDecoderSession(s), undefined, pins),
     async createAll(repo) {

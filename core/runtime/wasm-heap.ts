@@ -37,6 +37,14 @@ export const HEAVY_MODEL_BYTES = WASM_HEAP_BYTES / 2;
  */
 export const HEAVY_ATTENTION_SLICES = 16;
 
+/**
+ * Images per UNet call for heavy models: guidance batches (CFG's 2,
+ * pix2pix's 3) run as consecutive calls. Batch 1 at 64x64 latents was
+ * measured to fit (heap peak 3.73 GiB); batch 2 leaves under 0.15 GiB spare,
+ * and a step costs about the same either way on the CPU.
+ */
+export const HEAVY_UNET_BATCH = 1;
+
 /** How a session is fitted into the heap. */
 export interface HeapPlan {
   /** Weight bytes the heap will hold (float16 weights count twice: the CPU kernels run on float32 copies). */

@@ -10,7 +10,7 @@ import { Editor } from '../../core/editor';
 import type { RgbaImage } from '../../core/image';
 import { loadModelRepo } from '../../core/models';
 import { NodeFolderSource } from '../../core/models/node-folder-source';
-import { createRuntime, type StippleRuntime } from '../../core/runtime';
+import { createRuntime, HEAVY_UNET_BATCH, UnetSession, type StippleRuntime } from '../../core/runtime';
 import { FAMILIES, TINY } from './helpers';
 
 /** A runtime that logs every session it creates and releases, and reports the UNet as heavy when `heavy`. */
@@ -69,5 +69,26 @@ describe('a heavy UNet has the heap to itself', () => {
     await editor.edit('sdedit', req);
     // A single-file UNet is created first: framing reads its static latent size from the session.
     expect(log).toEqual(['+unet', '+text', '+vaeEnc', '+vaeDec']);
+  });
+});
+
+describe('a heavy UNet runs one image per call', () => {
+  it('splits a guidance batch into batch-1 calls with the same result', async () => {
+    const repo = await loadModelRepo(new NodeFolderSource(`${TINY}sd`));
+    const session = await createRuntime().createSession(repo.components.unet);
+    try {
+      const whole = new UnetSession(session);
+      const split = new UnetSession(session, undefined, HEAVY_UNET_BATCH);
+      expect([whole.fixedBatch, split.fixedBatch]).toEqual([undefined, 1]);
+      const sample = Float32Array.from({ length: 2 * 4 * 8 * 8 }, (_, i) => Math.sin(i));
+      const ehs = Float32Array.from({ length: 2 * 77 * 32 }, (_, i) => Math.cos(i));
+      const args = [sample, [2, 4, 8, 8], 500, ehs, [2, 77, 32]] as const;
+      const a = await whole.predict(...args);
+      const b = await split.predict(...args);
+      expect(b.length).toBe(a.length);
+      expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThanOrEqual(1e-5);
+    } finally {
+      await session.release();
+    }
   });
 });
