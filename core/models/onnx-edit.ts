@@ -56,6 +56,8 @@ export interface EditableModel {
   readonly scalarConstants: ReadonlyMap<string, number>;
   /** Names of the graph's outputs. */
   readonly outputNames: ReadonlySet<string>;
+  /** Rewrites of the model's own initializers (encoded `TensorProto`s), by name: see {@link splitExternalData}. */
+  readonly replacedInitializers: Map<string, Uint8Array>;
   /** Top-level and graph fields kept verbatim. */
   readonly bytes: Uint8Array;
   readonly graph: Field;
@@ -111,7 +113,7 @@ export function openModel(bytes: Uint8Array): EditableModel {
       if (scalar !== undefined) scalarConstants.set(name, scalar);
     }
   }
-  return { nodes, addedInitializers: [], opsetVersion, initializerNames, scalarConstants, outputNames, bytes, graph };
+  return { nodes, addedInitializers: [], replacedInitializers: new Map(), opsetVersion, initializerNames, scalarConstants, outputNames, bytes, graph };
 }
 
 function readNode(buf: Uint8Array, f: Field): OnnxNode {
@@ -231,7 +233,9 @@ export function encodeModel(model: EditableModel): Uint8Array {
       nodesWritten = true;
       continue;
     }
-    g.raw(bytes.subarray(f.tagStart, f.end));
+    const replacement = f.no === 5 && f.wire === 2 ? model.replacedInitializers.get(tensorName(bytes.subarray(f.start, f.end))) : undefined;
+    if (replacement) g.message(5, replacement);
+    else g.raw(bytes.subarray(f.tagStart, f.end));
   }
   if (!nodesWritten) for (const node of model.nodes) g.message(1, node.raw ?? encodeNode(node));
   for (const t of model.addedInitializers) g.message(5, encodeInt64Tensor(t));
@@ -312,4 +316,93 @@ class Writer {
     }
     return out;
   }
+}
+
+/** One piece of an external-data file after {@link splitExternalData}: bytes `[start, end)` of the original, stored as `location`. */
+export interface ExternalDataPart {
+  readonly location: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Points the initializers stored in external-data file `location` at
+ * several smaller pieces of it (`<location>.part0`, `.part1`, ...), each at
+ * most `maxPartBytes` (unless one tensor is larger), cut between tensors.
+ *
+ * Why: Chromium limits one ArrayBuffer to about 2 GB, and ONNX Runtime Web
+ * reads each external-data file into one; a full-size SD 1.5 UNet keeps
+ * 3.44 GB in `model.onnx_data`. The pieces are byte ranges of the original
+ * file (e.g. `Blob.slice` of a cached file), so nothing is copied or stored twice.
+ *
+ * @returns the edited model and the pieces, or `undefined` when the file needs no splitting.
+ */
+export function splitExternalData(
+  model: Uint8Array,
+  location: string,
+  maxPartBytes: number,
+): { model: Uint8Array; parts: ExternalDataPart[] } | undefined {
+  const m = openModel(model);
+  const tensors: { name: string; body: Uint8Array; offset: number; length: number }[] = [];
+  for (const f of fields(m.bytes, m.graph.start, m.graph.end)) {
+    if (f.no !== 5 || f.wire !== 2) continue;
+    const body = m.bytes.subarray(f.start, f.end);
+    const ext = externalData(body);
+    if (ext.get('location') === location) tensors.push({ name: tensorName(body), body, offset: Number(ext.get('offset') ?? 0), length: Number(ext.get('length') ?? NaN) });
+  }
+  if (tensors.some((t) => !Number.isFinite(t.length))) return undefined; // lengths are needed to cut between tensors
+  tensors.sort((a, b) => a.offset - b.offset);
+  const end = tensors.reduce((n, t) => Math.max(n, t.offset + t.length), 0);
+  if (end <= maxPartBytes) return undefined;
+  const parts: { location: string; start: number; end: number }[] = [];
+  for (const t of tensors) {
+    let part = parts[parts.length - 1];
+    if (!part || t.offset + t.length - part.start > maxPartBytes) {
+      part = { location: `${location}.part${parts.length}`, start: t.offset, end: t.offset };
+      parts.push(part);
+    }
+    part.end = t.offset + t.length;
+    m.replacedInitializers.set(t.name, withExternalData(t.body, part.location, t.offset - part.start));
+  }
+  return { model: encodeModel(m), parts };
+}
+
+function externalData(tensor: Uint8Array): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of fields(tensor, 0, tensor.length)) {
+    if (f.no !== 13 || f.wire !== 2) continue;
+    let key = '';
+    let value = '';
+    for (const kv of fields(tensor, f.start, f.end)) {
+      if (kv.no === 1 && kv.wire === 2) key = text(tensor, kv);
+      if (kv.no === 2 && kv.wire === 2) value = text(tensor, kv);
+    }
+    out.set(key, value);
+  }
+  return out;
+}
+
+/** `tensor` with its external-data `location` and `offset` replaced (other fields kept). */
+function withExternalData(tensor: Uint8Array, location: string, offset: number): Uint8Array {
+  const w = new Writer();
+  const entry = (key: string, value: string): void => {
+    const kv = new Writer();
+    kv.string(1, key);
+    kv.string(2, value);
+    w.message(13, kv.finish());
+  };
+  let offsetWritten = false;
+  for (const f of fields(tensor, 0, tensor.length)) {
+    if (f.no !== 13 || f.wire !== 2) {
+      w.raw(tensor.subarray(f.tagStart, f.end));
+      continue;
+    }
+    const key = externalData(tensor.subarray(f.tagStart, f.end)).keys().next().value;
+    const value = key === 'location' ? location : key === 'offset' ? String(offset) : undefined;
+    if (value === undefined) w.raw(tensor.subarray(f.tagStart, f.end));
+    else entry(key!, value);
+    offsetWritten ||= key === 'offset';
+  }
+  if (!offsetWritten && offset !== 0) entry('offset', String(offset));
+  return w.finish();
 }
