@@ -32,6 +32,9 @@ import {
   type WorkerResponse,
 } from './protocol';
 
+/** Stops the engine's early UNet creation for a UNet that must wait for the heap to itself (see `runtime/wasm-heap.ts`). */
+class HeavyUnetDeferred extends Error {}
+
 /** What the engine can be given besides messages (tests inject these). */
 export interface EngineDeps {
   /** ONNX Runtime module (default: onnxruntime-web's root import, WebGPU + WASM). */
@@ -198,8 +201,16 @@ export class WorkerEngine {
         },
       };
       try {
-        eagerUnet = runtime.createUnet(engineRepo);
-        await eagerUnet;
+        eagerUnet = runtime.createUnet(engineRepo, undefined, {
+          async beforeCreate(plan) {
+            // A UNet that needs the wasm heap to itself is made by the editor, after the encoders are gone.
+            if (plan.heavy) throw new HeavyUnetDeferred();
+          },
+        });
+        await eagerUnet.catch((error: unknown) => {
+          if (!(error instanceof HeavyUnetDeferred)) throw error;
+          eagerUnet = undefined;
+        });
       } catch (error) {
         throw (webgpu && asGpuError(error, gpu?.lost)) || error;
       }
@@ -207,10 +218,10 @@ export class WorkerEngine {
     // The editor gets the UNet made above on its first request, then makes its own.
     const editorRuntime: StippleRuntime = {
       ...runtime,
-      createUnet: (r) => {
+      createUnet: (r, _pins, fit) => {
         const first = eagerUnet;
         eagerUnet = undefined;
-        return first ?? runtime.createUnet(r);
+        return first ?? runtime.createUnet(r, undefined, fit);
       },
     };
     const editor = new Editor(engineRepo, editorRuntime, { lowMemory, taesd });
