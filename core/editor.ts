@@ -334,7 +334,7 @@ export class Editor implements EditEngine {
       if (!(error instanceof InvalidInputError)) throw error;
       refused = error;
     }
-    const fixed = (await this.components.unet()).fixedLatentSize;
+    const fixed = await this.components.fixedLatentSize();
     if (fixed && (!framing || framing.width !== fixed.width * f || framing.height !== fixed.height * f)) {
       framing = frame(image, { ...options, model: { ...model, fixed: { width: fixed.width * f, height: fixed.height * f } } });
       pin(framing);

@@ -6,11 +6,18 @@
  * `runtime/dimension-pins.ts`); a session made for another size is released
  * and created again. A graph with nothing to pin (static shapes) is kept for
  * every size.
+ *
+ * A UNet too heavy to share ONNX Runtime Web's wasm32 heap (full-size SD on
+ * the CPU, see `runtime/wasm-heap.ts`) gets the heap to itself: the other
+ * sessions are released before it is created, and from then on each
+ * component is released before another is created (each edit then reloads
+ * them, which costs load time but is the only way a 512 px edit fits).
  */
-import type { ModelRepo } from './models';
+import { inspectOnnxModel, type ModelRepo } from './models';
 import type { Components } from './pipelines/model-run';
 import type { ShapePins, StippleRuntime } from './runtime';
 import type { ModelSession } from './runtime/session';
+import type { UnetSession } from './runtime/components';
 
 /** The sizes an edit runs at. */
 export interface WorkingShape {
@@ -30,6 +37,12 @@ export interface WorkingShape {
 export interface LazyComponents extends Components {
   /** Sessions are made for `shape` from now on (undefined: for any size). */
   pin(shape: WorkingShape | undefined): void;
+  /**
+   * The latent size the UNet graph pins (static-shape exports), if any.
+   * Read from the graph file when the UNet has external weights and no
+   * session yet, so asking does not load a multi-GB UNet out of turn.
+   */
+  fixedLatentSize(): Promise<{ height: number; width: number } | undefined>;
   /** Releases one component's session; the next use creates it again. */
   drop(name: keyof Components): Promise<void>;
   release(): Promise<void>;
@@ -67,6 +80,8 @@ function pinsFor(name: keyof Components, shape: WorkingShape | undefined, f: num
 export function lazyComponents(runtime: StippleRuntime, repo: ModelRepo, lowMemory = false): LazyComponents {
   const made = new Map<keyof Components, Entry>();
   let shape: WorkingShape | undefined;
+  /** Set once a heavy UNet was seen: one session in the heap at a time. */
+  let exclusive = false;
 
   const drop = async (name: keyof Components): Promise<void> => {
     const entry = made.get(name);
@@ -80,6 +95,7 @@ export function lazyComponents(runtime: StippleRuntime, repo: ModelRepo, lowMemo
       const entry = made.get(name);
       if (entry && (entry.key === key || entry.anySize)) return entry.session as Promise<T>;
       if (entry) await drop(name);
+      if (exclusive) await dropAllBut(name);
       const session = create(pins);
       const fresh: Entry = { key, session, anySize: false };
       made.set(name, fresh);
@@ -95,12 +111,36 @@ export function lazyComponents(runtime: StippleRuntime, repo: ModelRepo, lowMemo
       return session;
     };
   };
-  const unet = get('unet', (pins) => runtime.createUnet(repo, pins));
+  const dropAllBut = async (keep: keyof Components): Promise<void> => {
+    await Promise.all([...made.keys()].filter((n) => n !== keep).map(drop));
+  };
+  const unetFirst = async (): Promise<UnetSession> => {
+    if (lowMemory) await Promise.all([drop('textEncoder'), drop('vaeEncoder')]);
+    return unet();
+  };
+  let fixedLatent: Promise<{ height: number; width: number } | undefined> | undefined;
+  const unet = get('unet', (pins) =>
+    runtime.createUnet(repo, pins, {
+      async beforeCreate(plan) {
+        if (!plan.heavy) return;
+        exclusive = true;
+        await dropAllBut('unet');
+      },
+    }),
+  );
   return {
     textEncoder: get('textEncoder', (pins) => runtime.createTextEncoder(repo, pins)),
-    unet: async () => {
-      if (lowMemory) await Promise.all([drop('textEncoder'), drop('vaeEncoder')]);
-      return unet();
+    unet: unetFirst,
+    fixedLatentSize() {
+      const component = repo.components.unet;
+      if (made.has('unet') || component.externalDataPaths.length === 0) return unetFirst().then((u) => u.fixedLatentSize);
+      fixedLatent ??= repo.source.readBytes(component.modelPath).then((bytes) => {
+        const inputs = inspectOnnxModel(bytes, component.modelPath).inputs;
+        const dims = (inputs.find((i) => i.name === 'sample') ?? inputs.find((i) => i.shape?.length === 4))?.shape;
+        const [height, width] = [dims?.[2], dims?.[3]];
+        return typeof height === 'number' && height > 0 && typeof width === 'number' && width > 0 ? { height, width } : undefined;
+      });
+      return fixedLatent;
     },
     vaeEncoder: get('vaeEncoder', (pins) => runtime.createVaeEncoder(repo, pins)),
     vaeDecoder: get('vaeDecoder', (pins) => runtime.createVaeDecoder(repo, pins)),

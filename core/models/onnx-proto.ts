@@ -20,6 +20,8 @@ export interface ProtoField {
   value: number;
   start: number;
   end: number;
+  /** Where the field's tag starts (`[tagStart, end)` is the whole encoded field: what a model editor copies verbatim). */
+  tagStart: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export function* fields(buf: Uint8Array, start: number, end: number): Generator<
     switch (wire) {
       case 0: {
         const [value, next] = readVarint(buf, pos, end);
-        yield { no, wire, value, start: pos, end: next };
+        yield { no, wire, value, start: pos, end: next, tagStart: tagAt };
         pos = next;
         break;
       }
@@ -66,7 +68,7 @@ export function* fields(buf: Uint8Array, start: number, end: number): Generator<
       case 5: {
         const size = wire === 1 ? 8 : 4;
         if (pos + size > end) throw new ProtoError(`a value is cut off at byte ${pos}`);
-        yield { no, wire, value: 0, start: pos, end: pos + size };
+        yield { no, wire, value: 0, start: pos, end: pos + size, tagStart: tagAt };
         pos += size;
         break;
       }
@@ -75,7 +77,7 @@ export function* fields(buf: Uint8Array, start: number, end: number): Generator<
         if (len < 0 || next + len > end) {
           throw new ProtoError(`a ${len}-byte block at byte ${next} runs past the end (${end})`);
         }
-        yield { no, wire, value: len, start: next, end: next + len };
+        yield { no, wire, value: len, start: next, end: next + len, tagStart: tagAt };
         pos = next + len;
         break;
       }

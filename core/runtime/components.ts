@@ -151,8 +151,13 @@ export class UnetSession {
    */
   #layoutVerified: boolean;
 
-  /** @throws {ModelFormatError} when the graph lacks sample / timestep / encoder_hidden_states or has unknown inputs. */
-  constructor(session: ModelSession, gpu?: GpuContext) {
+  /**
+   * @param batchLimit run larger batches as calls of this size even when the
+   *   graph takes any batch (a UNet that fills the wasm heap: one image's
+   *   activations fit beside its weights, two may not).
+   * @throws {ModelFormatError} when the graph lacks sample / timestep / encoder_hidden_states or has unknown inputs.
+   */
+  constructor(session: ModelSession, gpu?: GpuContext, batchLimit?: number) {
     this.session = session;
     this.gpu = gpu;
     const ins = session.inputs;
@@ -190,7 +195,7 @@ export class UnetSession {
     }
     const channels = sample.shape[1];
     this.inChannels = typeof channels === 'number' ? channels : undefined;
-    this.fixedBatch = fixedDim(session, sample, 0);
+    this.fixedBatch = fixedDim(session, sample, 0) ?? batchLimit;
     const [height, width] = [fixedDim(session, sample, 2), fixedDim(session, sample, 3)];
     this.fixedLatentSize = height !== undefined && width !== undefined ? { height, width } : undefined;
     this.#names = { sample: sample.name, timestep: timestep.name, ehs: ehs.name, out: out.name };

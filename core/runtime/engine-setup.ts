@@ -19,6 +19,9 @@ import type { UnetSession } from './components';
 import type { OrtRuntime } from './ort';
 import { profileWeights } from './weights';
 
+/** Stops the early UNet creation for a UNet that must wait for the heap to itself (see `wasm-heap.ts`). */
+class HeavyUnetDeferred extends Error {}
+
 /** WebGPU adapters at or below the spec's default buffer limit count as small: low-memory mode. */
 export const SMALL_GPU_BUFFER = 256 * 2 ** 20;
 
@@ -107,18 +110,26 @@ export async function setUpEngineRuntime(repo: ModelRepo, options: EngineRuntime
   const prefetched = prefetchedUnet(repo, unetFiles);
   let eagerUnet: Promise<UnetSession> | undefined;
   try {
-    eagerUnet = runtime.createUnet(prefetched);
-    await eagerUnet;
+    eagerUnet = runtime.createUnet(prefetched, undefined, {
+      async beforeCreate(plan) {
+        // A UNet that needs the wasm heap to itself is made by the editor, after the encoders are gone.
+        if (plan.heavy) throw new HeavyUnetDeferred();
+      },
+    });
+    await eagerUnet.catch((error: unknown) => {
+      if (!(error instanceof HeavyUnetDeferred)) throw error;
+      eagerUnet = undefined;
+    });
   } catch (error) {
     throw (webgpu && asGpuError(error, gpu?.lost)) || error;
   }
   // The editor gets the UNet made above on its first request, then makes its own.
   const engineRuntime: StippleRuntime = {
     ...runtime,
-    createUnet: (r, pins) => {
+    createUnet: (r, pins, fit) => {
       const first = eagerUnet;
       eagerUnet = undefined;
-      return first ?? runtime.createUnet(r, pins);
+      return first ?? runtime.createUnet(r, pins, fit);
     },
   };
   return { repo: prefetched, runtime: engineRuntime, choice, lowMemory, gpu: () => gpu };

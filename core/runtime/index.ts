@@ -19,6 +19,9 @@ import { ModelSession } from './session';
 import { freeDimensionOverrides, type ShapePins } from './dimension-pins';
 import { selectOrt, type OrtSelection, type RuntimeChoice, type SelectOrtOptions } from './select';
 import type { GpuContext } from '../gpu/context';
+import { HEAVY_UNET_BATCH, heapPlan, runsOnWasmHeap, type AttentionSlicing, type HeapPlan } from './wasm-heap';
+import { sliceAttention } from './sliced-attention';
+import { profileWeights } from './weights';
 
 export { TextEncoderSession, UnetSession, VaeDecoderSession, VaeEncoderSession } from './components';
 export type { FloatTensor, IdsType, TimestepLayout, TimestepType, VaeEncoderOutput } from './components';
@@ -32,6 +35,9 @@ export type { AdapterSummary, BackendChoice, BackendInputs, BackendName, Backend
 export { profileWeights, type WeightProfile } from './weights';
 export { setUpEngineRuntime, SMALL_GPU_BUFFER } from './engine-setup';
 export type { EngineRuntime, EngineRuntimeOptions } from './engine-setup';
+export { HEAVY_ATTENTION_SLICES, HEAVY_MODEL_BYTES, HEAVY_UNET_BATCH, WASM_HEAP_BYTES, heapPlan, runsOnWasmHeap } from './wasm-heap';
+export type { AttentionSlicing, HeapPlan } from './wasm-heap';
+export { sliceAttention, type SlicedAttention } from './sliced-attention';
 export { defaultThreads, MAX_WASM_THREADS, NATIVE_INSTALL, nativeRuntimeInstalled, NativeRuntimeUnavailableError, selectOrt } from './select';
 export type { OrtSelection, RuntimeChoice, SelectOrtOptions } from './select';
 
@@ -70,6 +76,23 @@ export interface RuntimeOptions {
    * for any size, e.g. to measure what pinning gains.
    */
   pinDimensions?: boolean;
+  /**
+   * Attention of the UNet computed in query slices (exact; see
+   * `sliced-attention.ts`): `auto` (default) slices UNets too large to share
+   * the wasm32 heap (see `wasm-heap.ts`), `off` never, a number always, with
+   * that many slices.
+   */
+  attentionSlicing?: AttentionSlicing;
+}
+
+/** Options of {@link StippleRuntime.createUnet}. */
+export interface CreateUnetOptions {
+  /**
+   * Called once the UNet's weights are read and before its session is
+   * created, with how it is fitted into the heap: a heavy UNet needs the
+   * heap to itself, so the caller releases other sessions here.
+   */
+  beforeCreate?(plan: HeapPlan): Promise<void>;
 }
 
 /** The four component sessions of a repo. */
@@ -101,8 +124,11 @@ export interface StippleRuntime {
    * `dimension-pins.ts`) and the session takes only those sizes.
    */
   createTextEncoder(repo: ModelRepo, pins?: ShapePins): Promise<TextEncoderSession>;
-  /** Also checks the graph's `sample` channels against `unet/config.json`. */
-  createUnet(repo: ModelRepo, pins?: ShapePins): Promise<UnetSession>;
+  /**
+   * Also checks the graph's `sample` channels against `unet/config.json`,
+   * and on the wasm heap fits a large UNet into it (see `wasm-heap.ts`).
+   */
+  createUnet(repo: ModelRepo, pins?: ShapePins, options?: CreateUnetOptions): Promise<UnetSession>;
   createVaeEncoder(repo: ModelRepo, pins?: ShapePins): Promise<VaeEncoderSession>;
   createVaeDecoder(repo: ModelRepo, pins?: ShapePins): Promise<VaeDecoderSession>;
   /**
@@ -125,18 +151,29 @@ export function createRuntime(options: RuntimeOptions = {}): StippleRuntime {
   if (options.numThreads !== undefined) sessionOptions.intraOpNumThreads = options.numThreads;
 
   const pinning = options.pinDimensions ?? true;
+  const onWasmHeap = runsOnWasmHeap(ort, providers ?? sessionOptions.executionProviders);
   const createSessionWith = async (
     component: ModelComponent,
     extra?: InferenceSession.SessionOptions,
     pins?: ShapePins,
+    fit?: CreateUnetOptions,
   ): Promise<ModelSession> => {
     // The bytes live only in this frame: once the session exists (ORT has
     // copied them into its own memory) they can be garbage-collected.
     const files = await component.load();
     try {
       const opts = extra ? { ...sessionOptions, ...extra } : { ...sessionOptions };
-      const overrides = pins && pinning ? freeDimensionOverrides(files.graph.inputs, pins) : {};
+      const plan = fit && heapPlan(profileWeights(files), onWasmHeap, options.attentionSlicing);
+      // A heavy UNet runs one image per call (see HEAVY_UNET_BATCH): pin that batch.
+      const sized = pins && plan?.heavy ? { ...pins, batch: HEAVY_UNET_BATCH } : pins;
+      const overrides = sized && pinning ? freeDimensionOverrides(files.graph.inputs, sized) : {};
       if (Object.keys(overrides).length > 0) opts.freeDimensionOverrides = { ...opts.freeDimensionOverrides, ...overrides };
+      if (plan) {
+        await fit?.beforeCreate?.(plan);
+        if (plan.attentionSlices !== undefined) {
+          return await ModelSession.create(ort, { ...files, model: sliceAttention(files.model, plan.attentionSlices).model }, opts);
+        }
+      }
       return await ModelSession.create(ort, files, opts);
     } finally {
       files.release?.();
@@ -150,8 +187,9 @@ export function createRuntime(options: RuntimeOptions = {}): StippleRuntime {
     wrap: (s: ModelSession) => T | Promise<T>,
     extra?: InferenceSession.SessionOptions,
     pins?: ShapePins,
+    fit?: CreateUnetOptions,
   ): Promise<T> => {
-    const session = await createSessionWith(repo.components[name], extra, pins);
+    const session = await createSessionWith(repo.components[name], extra, pins, fit);
     try {
       return await wrap(session);
     } catch (error) {
@@ -166,12 +204,19 @@ export function createRuntime(options: RuntimeOptions = {}): StippleRuntime {
     ort,
     createSession,
     createTextEncoder: (repo, pins) => adapt(repo, 'text_encoder', (s) => new TextEncoderSession(s), undefined, pins),
-    createUnet: (repo, pins) =>
-      adapt(
+    createUnet: (repo, pins, fit) => {
+      let heavy = false;
+      const planned: CreateUnetOptions = {
+        async beforeCreate(plan) {
+          heavy = plan.heavy;
+          await fit?.beforeCreate?.(plan);
+        },
+      };
+      return adapt(
         repo,
         'unet',
         async (s) => {
-          const unet = new UnetSession(s);
+          const unet = new UnetSession(s, undefined, heavy ? HEAVY_UNET_BATCH : undefined);
           if (unet.inChannels !== undefined && unet.inChannels !== repo.unetInChannels) {
             throw new ModelFormatError(
               'unet/config.json',
@@ -187,7 +232,9 @@ export function createRuntime(options: RuntimeOptions = {}): StippleRuntime {
         },
         gpu ? { preferredOutputLocation: 'gpu-buffer' } : undefined,
         pins,
-      ),
+        planned,
+      );
+    },
     createVaeEncoder: (repo, pins) => adapt(repo, 'vae_encoder', (s) => new VaeEncoderSession(s), undefined, pins),
     createVaeDecoder: (repo, pins) => adapt(repo, 'vae_decoder', (s) => new VaeDecoderSession(s), undefined, pins),
     async createAll(repo) {
