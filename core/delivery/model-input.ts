@@ -21,14 +21,15 @@ import { findPreset, isLocalPreset } from './presets';
  * A {@link ModelInput} as plain, structured-clone-safe data.
  *
  * - `{ url }`: a static folder in the diffusers/Optimum layout, read as it is
- *   (no cache: models the app serves itself, such as the local presets).
+ *   (no cache: models the app serves itself, such as the local presets);
+ *   `files`, when known, lists every file it has (no probing, no 404s).
  * - `{ preset }` / `{ repo }` / `{ manifest }`: through the model cache
  *   (resuming, verified, offline once cached). `base` resolves relative URLs.
  * - `{ files }`: picked files with their folder paths, read in place.
  * - `{ folder }`: a `FileSystemDirectoryHandle`, read in place.
  */
 export type PostedModelInput =
-  | { url: string }
+  | { url: string; files?: string[] }
   | { preset: string; base?: string }
   | { repo: string; base?: string }
   | { manifest: ModelManifest; base?: string }
@@ -53,7 +54,11 @@ export function postModelInput(input: ModelInput, base?: string): PostedModelInp
   if (typeof input === 'string' || input instanceof URL) {
     const text = String(input);
     const preset = findPreset(text);
-    if (preset && isLocalPreset(preset)) return { url: resolve(preset.baseUrl!, base) };
+    if (preset && isLocalPreset(preset)) {
+      // A local preset's manifest lists exactly what the app serves (none of its files is optional).
+      const listed = preset.files.every((f) => !f.optional);
+      return { url: resolve(preset.baseUrl!, base), ...(listed && { files: preset.files.map((f) => f.path) }) };
+    }
     if (preset || !/[/:]/.test(text)) return { preset: text, ...(base !== undefined && { base }) };
     return { repo: resolve(text, base) };
   }
@@ -90,7 +95,7 @@ export function labelModelInput(input: ModelInput): ModelLabel {
  * Worker downloaded).
  */
 export async function openPostedModel(model: PostedModelInput, options: OpenModelOptions = {}): Promise<RepoSource> {
-  if ('url' in model) return new UrlSource(model.url);
+  if ('url' in model) return new UrlSource(model.url, undefined, model.files);
   if ('files' in model) return new FileListSource(model.files);
   if ('folder' in model) return new DirectoryHandleSource(model.folder);
   // The cache defaults to this realm's (IndexedDB in pages and Workers alike, so a page reads what its Worker stored).

@@ -73,13 +73,18 @@ export class UrlSource implements RepoSource {
   readonly description: string;
   readonly #base: string;
   readonly #fetch: FetchLike;
+  readonly #files: ReadonlySet<string> | undefined;
 
   /**
    * @param baseUrl URL of the repo root; a missing trailing `/` is added.
    * @param fetchImpl `fetch` to use, e.g. one that adds an `Authorization`
    *   header for gated repos. Defaults to the global `fetch`.
+   * @param files Every file the repo has, when known (a local preset's
+   *   manifest): {@link exists} then answers from the list instead of asking
+   *   the server, so probing optional files prints no 404s in the console.
    */
-  constructor(baseUrl: string | URL, fetchImpl?: FetchLike) {
+  constructor(baseUrl: string | URL, fetchImpl?: FetchLike, files?: readonly string[]) {
+    this.#files = files && new Set(files);
     const base = String(baseUrl);
     this.#base = base.endsWith('/') ? base : `${base}/`;
     this.description = this.#base;
@@ -95,6 +100,7 @@ export class UrlSource implements RepoSource {
 
   async exists(path: string): Promise<boolean> {
     const url = this.url(path);
+    if (this.#files) return this.#files.has(checkRepoPath(path));
     let res = await this.#request(path, url, { method: 'HEAD' });
     // Some static hosts do not implement HEAD: ask for one byte instead.
     if (res.status === 405 || res.status === 501) {

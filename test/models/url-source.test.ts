@@ -117,6 +117,20 @@ describe('UrlSource with an injected fetch', () => {
     ]);
   });
 
+  it('answers exists() from a known file list without asking the server (a local preset: no 404s in the console)', async () => {
+    const asked: string[] = [];
+    const src = new UrlSource('https://example.test/repo', async (url) => {
+      asked.push(url);
+      return new Response('{}');
+    }, ['model_index.json', 'unet/model.onnx']);
+    expect(await src.exists('unet/model.onnx')).toBe(true);
+    expect(await src.exists('unet/model.onnx_data')).toBe(false);
+    expect(asked).toEqual([]);
+    // Reading still goes to the server.
+    expect(await src.readText('model_index.json')).toBe('{}');
+    expect(asked).toEqual(['https://example.test/repo/model_index.json']);
+  });
+
   it('encodes path segments', () => {
     const source = new UrlSource('https://host.example/r/');
     expect(source.url('a b/c#d.json')).toBe('https://host.example/r/a%20b/c%23d.json');

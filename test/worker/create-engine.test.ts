@@ -114,7 +114,11 @@ describe('the posted model form', () => {
   const page = 'https://stipple.test/app/';
 
   it('posts presets, URLs and picked files as plain data, and labels them', () => {
-    expect(postModelInput('tiny-sd-inpaint', page)).toEqual({ url: 'https://stipple.test/app/models/tiny-sd/sd-inpaint/' });
+    const local = postModelInput('tiny-sd-inpaint', page);
+    expect(local).toMatchObject({ url: 'https://stipple.test/app/models/tiny-sd/sd-inpaint/' });
+    // The local preset's manifest travels with it: optional files are not probed (no 404s).
+    expect('files' in local && local.files).toContain('unet/model.onnx');
+    expect('files' in local && local.files).not.toContain('unet/model.onnx_data');
     expect(postModelInput('sd-turbo', page)).toEqual({ preset: 'sd-turbo', base: page });
     expect(postModelInput('../repo/', page)).toEqual({ repo: 'https://stipple.test/repo/' });
     const files = [new File(['{}'], 'model_index.json'), new File(['x'], 'model.onnx')];
