@@ -43,3 +43,7 @@ export { MaskControls } from './components/MaskControls';
 export { ResultsView as ResultsPanel } from './components/ResultsView';
 export { HistoryList } from './components/HistoryList';
 export { RgbaCanvas } from './components/RgbaCanvas';
+export { LiveStatus, liveLabel } from './components/LiveStatus';
+export type { LiveStatusProps } from './components/LiveStatus';
+export { keptEntry, liveParams, useLive } from './live';
+export type { FollowTarget, KeptLive, LiveCapable, LiveView, UseLiveOptions } from './live';

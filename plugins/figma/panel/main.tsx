@@ -37,6 +37,8 @@ import {
 } from '../../ui';
 import { configureOrt, isLocalPreset, loadPanelModel, PANEL_PRESETS, type LoadedModel, type ModelChoice } from './engine';
 import { withMask } from '../../ui/mask-preview';
+import { keptEntry, type KeptLive } from '../../ui';
+import { FigmaLive } from './live';
 
 const PAGE = location.href;
 configureOrt(new URL('ort/', PAGE).href);
@@ -210,6 +212,13 @@ function App() {
     showResults({ input: from.input, images: entry.images, operation: entry.operation, ...(from.meta && { meta: from.meta }), selected: 0, view: 'after' });
   };
 
+  const onKept = (kept: KeptLive, input: FigmaInput): void => {
+    const { result } = kept;
+    for (const img of result.images) inputs.current.set(img, { input, meta: result.meta });
+    dispatch({ type: 'run-done', entry: keptEntry(kept, model?.title ?? '') });
+    showResults({ input, images: result.images, operation: kept.params.operation, meta: result.meta, selected: 0, view: 'after' });
+  };
+
   const modelProps: ModelManagerProps = {
     current: model ? { title: model.title, kind: model.kind, ...(model.note !== undefined && { note: model.note }) } : null,
     status,
@@ -225,6 +234,15 @@ function App() {
   return (
     <div class="fg">
       <SelectionLine selection={selection} modelOps={modelOps} />
+      <FigmaLive
+        link={bridge}
+        session={session}
+        engine={model?.editor ?? null}
+        targetPixels={model?.nativePixels}
+        params={state.params}
+        busy={state.run.status === 'running' || state.run.status === 'cancelling'}
+        onKept={onKept}
+      />
       {preview && pending && (
         <figure class="fg-preview">
           <RgbaCanvas image={pending.view === 'before' && shownMask ? withMask(preview, shownMask) : preview} label={pending.view === 'after' ? 'Result' : 'Before, with the mask'} />
