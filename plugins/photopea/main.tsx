@@ -46,6 +46,8 @@ import {
 } from '../ui';
 import { cachedModels, configureOrt, deleteModel, loadModel, PRESET_OPTIONS, type LoadedModel, type ModelChoice } from './models';
 import { withMask } from '../ui/mask-preview';
+import { keptEntry, type KeptLive } from '../ui';
+import { PhotopeaLive } from './live';
 
 const PAGE = location.href;
 configureOrt(new URL('ort/', PAGE).href);
@@ -243,6 +245,12 @@ function App() {
     dispatch({ type: 'results', results: { count: next.edit.result.images.length, selected: next.selected, view: next.view, entryId: state.results?.entryId ?? null } });
   };
 
+  const onKept = (kept: KeptLive, edit: PhotopeaEdit): void => {
+    setEdits((list) => [edit, ...list].slice(0, stateRef.current.historyLimit));
+    setShown({ edit, selected: 0, view: 'after' });
+    dispatch({ type: 'run-done', entry: keptEntry(kept, model?.title ?? '') });
+  };
+
   const modelProps: ModelManagerProps = {
     current: model ? { title: model.title, kind: model.editor.repo.kind, ...(model.note !== undefined && { note: model.note }) } : null,
     status,
@@ -276,6 +284,7 @@ function App() {
           Refresh
         </button>
       </div>
+      <PhotopeaLive doc={doc} engine={model?.editor ?? null} params={state.params} busy={isRunning(state)} onKept={onKept} />
       {linkedModel && (
         <ModelLinkPrompt
           question={askToDownload(linkedModel, location.href)}

@@ -45,5 +45,7 @@ export { HistoryList } from './components/HistoryList';
 export { RgbaCanvas } from './components/RgbaCanvas';
 export { LiveStatus, liveLabel } from './components/LiveStatus';
 export type { LiveStatusProps } from './components/LiveStatus';
+export { HostLive } from './components/HostLive';
+export type { HostLiveProps, LiveTestHook } from './components/HostLive';
 export { keptEntry, liveParams, useLive } from './live';
 export type { FollowTarget, KeptLive, LiveCapable, LiveView, UseLiveOptions } from './live';

@@ -8,7 +8,7 @@
  */
 import type { Frame } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FigmaLiveTestHook } from '../../plugins/figma/panel/live';
+import type { LiveTestHook } from '../../plugins/ui';
 import type { FigmaTestHook } from '../../plugins/figma/panel/main';
 import { artifact } from '../canvas/browser';
 import { startFigmaHarness, type FigmaBrowserHarness } from './browser-harness';
@@ -17,7 +17,7 @@ import { FakeFigma, gradient, type FakeShapeNode } from './fake-figma';
 declare global {
   interface Window {
     __stippleFigma: FigmaTestHook;
-    __stippleFigmaLive: FigmaLiveTestHook;
+    __stippleFigmaLive: LiveTestHook;
   }
 }
 
