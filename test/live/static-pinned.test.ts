@@ -32,12 +32,13 @@ function square(width: number, height: number, x0: number): Mask {
 
 function next(live: LiveSession): Promise<LiveResult> {
   return new Promise((resolve, reject) => {
-    const off = live.on('result', (r) => {
+    const offResult = live.on('result', (r) => {
       if (r.version !== live.version) return; // an older state finishing
-      off();
+      offResult();
+      offError();
       resolve(r);
     });
-    live.on('error', reject);
+    const offError = live.on('error', reject);
   });
 }
 
