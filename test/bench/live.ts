@@ -253,6 +253,8 @@ export async function benchLive(): Promise<void> {
       const editor = await createEditor({
         model: runtimeChoice === 'native' ? new InMemoryFolderSource(target.dir) : new NodeFolderSource(target.dir),
         runtime: timedRuntime(totals, base),
+        // STIPPLE_BENCH_LOW_MEMORY=1: the encoders go before the UNet loads (a real-size UNet nearly fills WASM's 4 GiB).
+        lowMemory: process.env['STIPPLE_BENCH_LOW_MEMORY'] === '1',
         ...(target.taesd ? { taesd: new NodeFolderSource(target.taesd) } : {}),
       });
       const t: Target = { name: target.name, editor, totals, size: target.size, steps: target.steps, updates: target.updates, warmup: target.warmup, runtime: runtimeChoice };
