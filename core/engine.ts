@@ -25,6 +25,7 @@ import { isPostedModelInput, openModelSource, openPostedModel, postModelInput, t
 import { Editor, type EditResult } from './editor';
 import { engineInfo, type EngineInfo } from './engine-info';
 import { createWorkerEditor, type WorkerLike } from './jobs/client';
+import type { LiveOptions, LiveSession } from './live/session';
 import { loadTaesd } from './live/taesd';
 import { loadModelRepo, type RepoSource } from './models';
 import type { EditRequest, Operation } from './pipelines/request';
@@ -90,7 +91,11 @@ export interface WorkerEngineOptions extends CommonEngineOptions {
 export type CreateEngineOptions = InlineEngineOptions | WorkerEngineOptions;
 
 /** An engine from {@link createEngine}: {@link EditEngine} with its info. */
-export type StartedEngine = EditEngine & { readonly info: EngineInfo };
+export type StartedEngine = EditEngine & {
+  readonly info: EngineInfo;
+  /** Starts a live session (the edit follows the user's strokes): see {@link LiveSession}. */
+  live(options: LiveOptions): LiveSession;
+};
 
 /**
  * Loads a model into an engine, inline or in a Worker; see the module notes.

@@ -93,6 +93,29 @@ export interface FigmaUiApi {
   onmessage: MessageEventHandler | undefined;
 }
 
+/** What a `documentchange` event says about a deleted node. */
+export interface FigmaRemovedNode {
+  readonly removed: true;
+  readonly type: string;
+  readonly id: string;
+}
+
+/**
+ * One entry of a `documentchange` event (Figma's `DocumentChange`): node
+ * changes (`CREATE`, `DELETE`, `PROPERTY_CHANGE`) carry the node; style
+ * changes (`STYLE_*`) carry none.
+ */
+export interface FigmaDocumentChange {
+  readonly type: string;
+  readonly id: string;
+  readonly node?: FigmaSceneNode | FigmaRemovedNode;
+}
+
+/** Figma's `DocumentChangeEvent`: changes batched since the last event. */
+export interface FigmaDocumentChangeEvent {
+  readonly documentChanges: ReadonlyArray<FigmaDocumentChange>;
+}
+
 /** The subset of `PluginAPI` the main code uses. */
 export interface FigmaApi {
   readonly currentPage: FigmaPageNode;
@@ -108,4 +131,9 @@ export interface FigmaApi {
   /** Closes the current undo step: everything changed since the last call is undone together. */
   commitUndo(): void;
   on(type: 'selectionchange', callback: () => void): void;
+  /** Under `documentAccess: "dynamic-page"` Figma throws unless {@link loadAllPagesAsync} finished first. */
+  on(type: 'documentchange', callback: (event: FigmaDocumentChangeEvent) => void): void;
+  off(type: 'documentchange', callback: (event: FigmaDocumentChangeEvent) => void): void;
+  /** Loads every page: required before listening to `documentchange` under `documentAccess: "dynamic-page"`. */
+  loadAllPagesAsync(): Promise<void>;
 }

@@ -28,6 +28,7 @@ import {
   type SourcePayload,
 } from './messages';
 import { analyzeSelection, drawnBox, imageFill, summarize } from './selection';
+import { watchSelection } from './live-watch';
 import { errorMessage } from '../../core/errors';
 
 export interface StippleMainOptions {
@@ -89,6 +90,7 @@ export function startStipple(figma: FigmaApi, options: StippleMainOptions): Stip
   figma.on('selectionchange', () => {
     if (panelReady) channel.emit('selection', selectionSummary());
   });
+  const watch = watchSelection(figma, (revision) => channel.emit('changed', { revision }));
 
   function handle(msg: Message<PanelToMain>): void {
     switch (msg.type) {
@@ -101,6 +103,18 @@ export function startStipple(figma: FigmaApi, options: StippleMainOptions): Stip
         return;
       case 'notify':
         notify(msg.payload.message, msg.payload.error === true);
+        return;
+      case 'live':
+        if (!msg.payload.on) watch.stop();
+        else {
+          queue(async () => {
+            try {
+              await watch.start();
+            } catch (error) {
+              fail(null, 'live-unavailable', `Live mode cannot follow the document: ${errorMessage(error)}`);
+            }
+          });
+        }
         return;
       case 'read-selection': {
         const req = msg.payload;

@@ -16,7 +16,7 @@ import type { Rect, Transform } from './api';
 export const CHANNEL = 'stipple/figma@1';
 
 /** Bumped when a message changes shape: the panel and the main code must agree. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Why a selection cannot be edited (stable codes; the message says it in words). */
 export type SelectionProblem =
@@ -32,7 +32,7 @@ export type SelectionProblem =
   | 'not-exportable';
 
 /** Why a read or a write failed. */
-export type FailureCode = SelectionProblem | 'export-failed' | 'source-gone' | 'bad-image' | 'too-large' | 'write-failed' | 'busy';
+export type FailureCode = SelectionProblem | 'export-failed' | 'source-gone' | 'bad-image' | 'too-large' | 'write-failed' | 'busy' | 'live-unavailable';
 
 /** What the selection is, cheaply (no pixels): sent whenever it changes. */
 export type SelectionSummary =
@@ -87,6 +87,8 @@ export interface PanelToMain {
   };
   /** Show a Figma notification. */
   notify: { message: string; error?: boolean };
+  /** Live mode on or off: while on, the main code reports changes of the selected layers (`changed`). */
+  live: { on: boolean };
 }
 
 /** Main -> panel. */
@@ -98,6 +100,11 @@ export interface MainToPanel {
   written: { requestId: number; nodeId: string; name: string; notices: string[] };
   /** A read or write that did not happen; the document is unchanged. */
   failed: { requestId: number | null; code: FailureCode; message: string };
+  /**
+   * Live mode: the selected layers (or something inside them) changed. `revision` counts such
+   * changes; no pixels travel: the panel reads the selection when it wants them.
+   */
+  changed: { revision: number };
 }
 
 /** One message of a direction `M`. */
@@ -186,7 +193,7 @@ const PROBLEMS = [
   'empty',
   'not-exportable',
 ];
-const FAILURES = [...PROBLEMS, 'export-failed', 'source-gone', 'bad-image', 'too-large', 'write-failed', 'busy'];
+const FAILURES = [...PROBLEMS, 'export-failed', 'source-gone', 'bad-image', 'too-large', 'write-failed', 'busy', 'live-unavailable'];
 
 const isSummary: Check = (x) =>
   isObj(x) &&
@@ -211,6 +218,7 @@ const PANEL_TO_MAIN: { [K in keyof PanelToMain]: Check } = {
     variants: opt(isInt),
   }),
   notify: shape({ message: isStr, error: opt(isBool) }),
+  live: shape({ on: isBool }),
 };
 
 const MAIN_TO_PANEL: { [K in keyof MainToPanel]: Check } = {
@@ -225,6 +233,7 @@ const MAIN_TO_PANEL: { [K in keyof MainToPanel]: Check } = {
   }),
   written: shape({ requestId: isInt, nodeId: isStr, name: isStr, notices: isStrs }),
   failed: shape({ requestId: (x) => x === null || isInt(x), code: oneOf(...FAILURES), message: isStr }),
+  changed: shape({ revision: isInt }),
 };
 
 function parse<M>(checks: Record<string, Check>, x: unknown): Message<M> | null {

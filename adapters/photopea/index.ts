@@ -58,5 +58,5 @@ export {
   TEMP_MASK_LAYER,
 } from './script';
 export type { PlaceLayer } from './script';
-export { followPhotopea } from './live';
-export type { PhotopeaLiveOptions } from './live';
+export { followPhotopea, liveEdit } from './live';
+export type { PhotopeaLiveInput, PhotopeaLiveOptions } from './live';

@@ -6,8 +6,17 @@
  * with nothing selected.
  */
 import { followDocument, type DocumentFollower, type FollowState } from '../../core/live/follow';
-import type { Mask, RgbaImage } from '../../core/image';
+import type { EditResult } from '../../core/editor';
+import { maskBounds, type Mask, type RgbaImage } from '../../core/image';
+import type { Operation } from '../../core/pipelines/request';
 import type { PhotopeaDocument } from './document';
+import type { PhotopeaEdit } from './run';
+
+/** One document state sent to the live session: the whole document, and the selection as the mask. */
+export interface PhotopeaLiveInput {
+  image: RgbaImage;
+  mask?: Mask;
+}
 
 export interface PhotopeaLiveOptions {
   /** Inpaint and mask-edit follow only while something is selected (the selection is their mask). */
@@ -16,6 +25,8 @@ export interface PhotopeaLiveOptions {
   visible?(): boolean;
   /** Poll interval in ms (default 500). */
   pollMs?: number;
+  /** Each input sent to the session (the panel keeps the latest: Keep is applied against it). */
+  onInput?(input: PhotopeaLiveInput): void;
   onState?(state: FollowState): void;
   onError?(error: unknown): void;
 }
@@ -39,11 +50,34 @@ export function followPhotopea(
     },
     read: async () => {
       const image = await doc.readImage();
-      return hasSelection ? { image, mask: await doc.readSelectionMask() } : { image };
+      const input: PhotopeaLiveInput = hasSelection ? { image, mask: await doc.readSelectionMask() } : { image };
+      options.onInput?.(input);
+      return input;
     },
     ...(visible ? { visible } : {}),
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.onState ? { onState: options.onState } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
   });
+}
+
+/**
+ * A kept live result as a normal {@link PhotopeaEdit} of the whole document
+ * (what live mode reads), so that `applyEdit` adds exactly the changed pixels
+ * as a layer at their place.
+ */
+export function liveEdit(operation: Operation, input: PhotopeaLiveInput, result: EditResult): PhotopeaEdit {
+  const { width, height } = input.image;
+  return {
+    operation,
+    plan: {
+      document: { width, height },
+      selection: input.mask ? maskBounds(input.mask) : null,
+      region: { x: 0, y: 0, width, height },
+      cropped: false,
+      useSelection: input.mask !== undefined,
+    },
+    original: input.image,
+    result,
+  };
 }

@@ -149,14 +149,24 @@ else {
  * or null when none is open. Live mode polls it and reads pixels only when it
  * changed. `history` (count and name of the current history state) changes on
  * every stroke where Photopea's model has `historyStates`; without it, size,
- * selection, layers and the active layer still do.
+ * selection, layers and the active layer still do. The states Stipple's own
+ * reads leave (`Stipple: read …`, e.g. the selection export's temporary
+ * layer) are not counted: otherwise every read would change the revision and
+ * live mode would read and run forever.
  */
+/** How the history states of Stipple's reads begin (see the `script` labels below). */
+const READ_STATE_PREFIX = 'Stipple: read';
+
 export function revisionScript(): string {
   return script(`if (app.documents.length === 0) { stpEcho("revision", null); }
 else {
   var d = app.activeDocument;
   var h = null;
-  try { h = d.historyStates.length + ":" + String(d.activeHistoryState.name); } catch (stpNoHistory) { h = null; }
+  try {
+    var hs = d.historyStates, n = 0, last = "", at = String(d.activeHistoryState.name);
+    for (var i = 0; i < hs.length; i++) { var nm = String(hs[i].name); if (nm.indexOf(${jsString(READ_STATE_PREFIX)}) !== 0) { n++; last = nm; } }
+    h = n + ":" + (at.indexOf(${jsString(READ_STATE_PREFIX)}) === 0 ? last : at);
+  } catch (stpNoHistory) { h = null; }
   var a = d.activeLayer;
   stpEcho("revision", { history: h, width: stpNum(d.width), height: stpNum(d.height), selection: stpRect(d.selection.bounds),
     layers: stpCount(d), activeLayer: a ? String(a.name) : null, name: String(d.name) });

@@ -122,6 +122,8 @@ export class LiveSession {
   /** Its debounce has elapsed: it may start as soon as nothing is in flight. */
   #due = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Counts waits started or cleared: a due wait runs only if it is still the latest. */
+  #wait = 0;
   #inFlight: Run | undefined;
   #keeping = 0;
   #state: LiveState = 'idle';
@@ -263,11 +265,18 @@ export class LiveSession {
     this.#dirty = true;
     this.#due = false;
     this.#clearTimer();
-    this.#timer = setTimeout(() => {
+    const wait = ++this.#wait;
+    const due = (): void => {
+      if (wait !== this.#wait) return; // superseded or cleared
       this.#timer = undefined;
       this.#due = true;
       this.#pump();
-    }, delay);
+    };
+    // No debounce: start once the caller's synchronous work is done. A 0 ms
+    // timer still waits >= 1 ms in Node and browsers: a tenth of a small
+    // model's update, all of it SDK overhead.
+    if (delay === 0) queueMicrotask(due);
+    else this.#timer = setTimeout(due, delay);
     this.#refreshState();
   }
 
@@ -322,6 +331,7 @@ export class LiveSession {
   }
 
   #clearTimer(): void {
+    this.#wait++;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
   }

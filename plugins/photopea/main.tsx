@@ -56,6 +56,8 @@ import {
 import { PHOTOPEA_HINTS } from '../ui/hints';
 import { lastModel, rememberModel } from '../ui/last-model';
 import { withMask } from '../ui/mask-preview';
+import { keptEntry, type KeptLive } from '../ui';
+import { PhotopeaLive } from './live';
 
 const PAGE = location.href;
 /** The engine's Worker (`worker.js`) and ONNX Runtime's files (`ort/`) are served next to the page. */
@@ -295,6 +297,12 @@ function App() {
     dispatch({ type: 'results', results: { count: next.edit.result.images.length, selected: next.selected, view: next.view, entryId: state.results?.entryId ?? null } });
   };
 
+  const onKept = (kept: KeptLive, edit: PhotopeaEdit): void => {
+    setEdits((list) => [edit, ...list].slice(0, stateRef.current.historyLimit));
+    setShown({ edit, selected: 0, view: 'after' });
+    dispatch({ type: 'run-done', entry: keptEntry(kept, model?.title ?? '') });
+  };
+
   const modelProps: ModelManagerProps = {
     current: model ? { title: model.title, kind: model.kind, ...(model.note !== undefined && { note: model.note }) } : null,
     status,
@@ -329,6 +337,7 @@ function App() {
           Refresh
         </button>
       </div>
+      <PhotopeaLive doc={doc} engine={model?.engine ?? null} params={state.params} busy={isRunning(state)} onKept={onKept} />
       {linkedModel && (
         <ModelLinkPrompt
           question={askToDownload(linkedModel, location.href)}

@@ -156,6 +156,11 @@ export const PANEL_CSS = `
 .stp-theme input[type="url"] { min-width: 0; }
 .stp-folder-drop { border-radius: 6px; }
 .stp-applied { padding: 6px 8px; border: 1px solid var(--stp-accent); border-radius: 8px; }
+.stp-live { display: flex; flex-direction: column; gap: 6px; padding: 8px 12px 0; }
+.stp-live-state { font-size: 12.5px; padding: 1px 8px; border-radius: 999px; background: var(--stp-warn-bg); color: var(--stp-warn-fg); }
+.stp-live-state[data-state="up to date"]:not([data-follow^="paused"]) { background: var(--stp-accent); color: var(--stp-accent-fg); }
+.stp-live-result { margin: 0; display: flex; flex-direction: column; gap: 4px; align-items: flex-start; }
+.stp-live-result canvas { width: 192px; max-width: 100%; height: auto; border-radius: 6px; border: 1px solid var(--stp-border); }
 `;
 
 /** Adds {@link PANEL_CSS} to `doc` once (a <style data-stipple-panel> in <head>). */

@@ -4,7 +4,7 @@
  * answers, the panel closes, or the page is not inside Figma at all.
  */
 import { describe, expect, it } from 'vitest';
-import { CHANNEL, message, type MainToPanel } from '../../adapters/figma/messages';
+import { CHANNEL, message, PROTOCOL_VERSION, type MainToPanel } from '../../adapters/figma/messages';
 import { FIGMA_ORIGIN, FigmaRequestError, PanelBridge, type BridgeWindow } from '../../adapters/figma/panel-bridge';
 
 function fakeWindow() {
@@ -26,7 +26,7 @@ describe('PanelBridge', () => {
   it('posts { pluginMessage, pluginId: "*" } to Figma’s origin only', () => {
     const w = fakeWindow();
     new PanelBridge({ window: w.win }).ready();
-    expect(w.posted).toEqual([{ message: { pluginMessage: { channel: CHANNEL, type: 'ready', payload: { version: 1 } }, pluginId: '*' }, targetOrigin: FIGMA_ORIGIN }]);
+    expect(w.posted).toEqual([{ message: { pluginMessage: { channel: CHANNEL, type: 'ready', payload: { version: PROTOCOL_VERSION } }, pluginId: '*' }, targetOrigin: FIGMA_ORIGIN }]);
   });
 
   it('accepts only well-formed messages from the parent frame on Figma’s origin', () => {

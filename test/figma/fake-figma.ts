@@ -13,6 +13,9 @@
  * - unit-axis `relativeTransform`, `resize` >= 0.01, no children inserted into
  *   instances, `layoutPositioning` only in auto layout, translation ignored
  *   for auto-layout children, selection only of nodes on the page;
+ * - `documentchange` listeners only after `loadAllPagesAsync()` (dynamic-page),
+ *   delivered in batches, never synchronously; the designer's edits
+ *   ({@link FakeFigma.designerEdit}, {@link FakeFigma.designerDraw}) are reported;
  * - every document change is journaled: `commitUndo` closes an undo step,
  *   `triggerUndo` reverts one, and {@link FakeFigma.snapshot} captures the
  *   whole document for before/after comparisons;
@@ -22,7 +25,8 @@
  *   panel's `window` (Figma's frame as its `parent`).
  *
  * Simplifications: groups take the box of their children; auto layout does
- * not move children; only PNG images; strokes only on vectors (pencil).
+ * not move children; only PNG images; strokes only on vectors (pencil); the
+ * plugin's own changes are not reported to `documentchange`.
  */
 import { createHash } from 'node:crypto';
 import { PNG } from 'pngjs';
@@ -37,6 +41,8 @@ import type {
   ExportSettingsImage,
   FigmaApi,
   FigmaBaseNode,
+  FigmaDocumentChange,
+  FigmaDocumentChangeEvent,
   FigmaPageNode,
   FigmaParentNode,
   FigmaRectangleNode,
@@ -806,7 +812,12 @@ export class FakeFigma implements FigmaApi {
   #nodes = new Map<string, FakeNodeBase>();
   #current: FakePage;
   #selectionListeners = new Set<() => void>();
+  #documentListeners = new Set<(event: FigmaDocumentChangeEvent) => void>();
+  #allPagesLoaded = false;
+  #changeBatch: FigmaDocumentChange[] | null = null;
   #setup = 0;
+  /** How often the plugin loaded every page (`loadAllPagesAsync`). */
+  loadAllPagesCalls = 0;
 
   constructor() {
     this.#setup++;
@@ -897,9 +908,29 @@ export class FakeFigma implements FigmaApi {
     }
   }
 
-  on(type: 'selectionchange', callback: () => void): void {
-    if (type !== 'selectionchange') throw new FakeFigmaError(`on: the fake supports selectionchange only (got ${String(type)})`);
-    this.#selectionListeners.add(callback);
+  on(type: 'selectionchange', callback: () => void): void;
+  on(type: 'documentchange', callback: (event: FigmaDocumentChangeEvent) => void): void;
+  on(type: 'selectionchange' | 'documentchange', callback: (() => void) | ((event: FigmaDocumentChangeEvent) => void)): void {
+    if (type === 'selectionchange') this.#selectionListeners.add(callback as () => void);
+    else if (type === 'documentchange') {
+      // dynamic-page: Figma refuses the listener until every page is loaded.
+      if (!this.#allPagesLoaded) {
+        throw new FakeFigmaError('Cannot register documentchange handler in incremental mode. Call figma.loadAllPagesAsync() before registering a documentchange handler.');
+      }
+      this.#documentListeners.add(callback as (event: FigmaDocumentChangeEvent) => void);
+    } else throw new FakeFigmaError(`on: the fake supports selectionchange and documentchange only (got ${String(type)})`);
+  }
+
+  off(type: 'documentchange', callback: (event: FigmaDocumentChangeEvent) => void): void {
+    if (type !== 'documentchange') throw new FakeFigmaError(`off: the fake supports documentchange only (got ${String(type)})`);
+    this.#documentListeners.delete(callback);
+  }
+
+  async loadAllPagesAsync(): Promise<void> {
+    await tick();
+    for (const page of this.root.pages) page._loaded = true;
+    this.#allPagesLoaded = true;
+    this.loadAllPagesCalls++;
   }
 
   // -- set-up helpers (not plugin changes) ------------------------------------
@@ -988,6 +1019,23 @@ export class FakeFigma implements FigmaApi {
     this.#current.selection = nodes;
   }
 
+  /**
+   * Changes a node as the designer would (not a plugin change, not journaled):
+   * `change` runs, then `documentchange` listeners get a `PROPERTY_CHANGE`,
+   * batched with the other changes of this tick as Figma batches them.
+   */
+  designerEdit<T extends FakeSceneNode>(node: T, properties: string[], change: (node: T) => void): void {
+    this.#setupNode(() => change(node));
+    this._documentChanged({ type: 'PROPERTY_CHANGE', id: node.id, node, origin: 'LOCAL', properties } as FigmaDocumentChange);
+  }
+
+  /** Adds a vector as the designer would (a pencil stroke): like {@link addVector}, and reported as a `CREATE`. */
+  designerDraw(o: Parameters<FakeFigma['addVector']>[0]): FakeVectorNode {
+    const node = this.addVector(o);
+    this._documentChanged({ type: 'CREATE', id: node.id, node, origin: 'LOCAL' } as FigmaDocumentChange);
+    return node;
+  }
+
   /** Hides a node as the designer would (not a plugin change). */
   hide(node: FakeSceneNode): void {
     node._setVisible(false);
@@ -1027,6 +1075,20 @@ export class FakeFigma implements FigmaApi {
 
   _selectionChanged(): void {
     for (const l of [...this.#selectionListeners]) setTimeout(l, 0);
+  }
+
+  /** Queues a change for the `documentchange` listeners; Figma delivers them batched, never synchronously. */
+  _documentChanged(change: FigmaDocumentChange): void {
+    if (this.#changeBatch) {
+      this.#changeBatch.push(change);
+      return;
+    }
+    this.#changeBatch = [change];
+    setTimeout(() => {
+      const documentChanges = this.#changeBatch ?? [];
+      this.#changeBatch = null;
+      for (const l of [...this.#documentListeners]) l({ documentChanges });
+    }, 0);
   }
 
   #setupNode<T>(make: () => T): T {

@@ -27,7 +27,7 @@ export async function startPlugin(build: (figma: FakeFigma) => void = () => unde
   const main = startStipple(figma, { panelOrigin: PANEL_ORIGIN, html: '<script>location.href = "https://panel.stipple.test/"</script>' });
   const bridge = new PanelBridge({ window: figma.panelWindow(PANEL_ORIGIN), timeoutMs: 10_000 });
   const received: Plugin['received'] = [];
-  for (const type of ['hello', 'selection', 'source', 'written', 'failed'] as const) {
+  for (const type of ['hello', 'selection', 'source', 'written', 'failed', 'changed'] as const) {
     bridge.on(type, (payload) => received.push({ type, payload }));
   }
   bridge.ready();

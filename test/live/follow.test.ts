@@ -135,4 +135,31 @@ describe('followPhotopea (emulator)', () => {
       clearInterval(ping);
     }
   });
+  it('notices a brush stroke by its history state, and not its own reads (which leave history states too)', async () => {
+    const emu = emulator({ historyStates: true });
+    const { doc, deliver } = connect(emu);
+    const ping = setInterval(() => deliver('ping'), 1);
+    const sent: RgbaImage[] = [];
+    const follower = followPhotopea(doc, { update: (image) => sent.push(image) }, { needsSelection: true, pollMs: 0, visible: () => true });
+    try {
+      emu.openDocument({ width: 16, height: 16, layers: [{ name: 'Photo', image: pattern(16, 16, 1) }], selection: rectSelection(16, 16, { x: 2, y: 2, width: 6, height: 6 }) });
+      await follower.check();
+      expect(sent).toHaveLength(1);
+      // Reading the selection added a history state ("Stipple: read selection"): not a change.
+      expect(emu.activeDocument.history.length).toBeGreaterThan(0);
+      await follower.check();
+      await follower.check();
+      expect(sent).toHaveLength(1);
+      // The designer paints: a new history state and new pixels.
+      const d = emu.activeDocument;
+      d.active!.image!.data.fill(200, 0, 64);
+      d.record('Brush Tool');
+      await follower.check();
+      expect(sent).toHaveLength(2);
+      expect(sent[1]!.data[0]).toBe(200);
+    } finally {
+      follower.stop();
+      clearInterval(ping);
+    }
+  });
 });

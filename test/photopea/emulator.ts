@@ -28,6 +28,12 @@ export interface EmulatorOptions {
   suspendHistory?: boolean;
   /** Whether `Selection.select(points)` exists (default true). */
   selectRegion?: boolean;
+  /**
+   * Whether `Document.historyStates` and `Document.activeHistoryState` exist
+   * (default false: not confirmed in Photopea's script model; live mode then
+   * sees selection and layer changes only).
+   */
+  historyStates?: boolean;
 }
 
 export interface LayerSpec {
@@ -321,7 +327,7 @@ export class PhotopeaEmulator {
   readonly #pendingOpens = new Set<Promise<void>>();
 
   constructor(options: EmulatorOptions) {
-    this.#opts = { openDelayMs: 30, channels: true, suspendHistory: true, selectRegion: true, ...options };
+    this.#opts = { openDelayMs: 30, channels: true, suspendHistory: true, selectRegion: true, historyStates: false, ...options };
   }
 
   // ---- setting up and inspecting (test side) ----
@@ -503,6 +509,10 @@ export class PhotopeaEmulator {
     const hidden = new Set<string>();
     if (!this.#opts.channels) hidden.add('channels');
     if (!this.#opts.suspendHistory) hidden.add('suspendHistory');
+    if (!this.#opts.historyStates) {
+      hidden.add('historyStates');
+      hidden.add('activeHistoryState');
+    }
     class DocumentApi {
       readonly typename = 'Document';
       get width(): number {
@@ -516,6 +526,12 @@ export class PhotopeaEmulator {
       }
       get layers(): readonly object[] {
         return Object.freeze(doc.children.map((l) => emu.#layerApi(l)));
+      }
+      get historyStates(): readonly object[] {
+        return Object.freeze(['Open', ...doc.history].map((name) => strict({ name }, 'HistoryState')));
+      }
+      get activeHistoryState(): object {
+        return strict({ name: doc.history.at(-1) ?? 'Open' }, 'HistoryState');
       }
       get artLayers(): object {
         return emu.#wrap(doc.artLayersKey, () =>

@@ -19,6 +19,8 @@ export interface FakePhotopea {
   openDocument(spec: Omit<DocumentSpec, 'layers' | 'selection'> & { layers: WireLayer[] }): void;
   /** Selects a rectangle (coverage 255), replacing the selection. */
   select(rect: Rect | null): void;
+  /** Paints a rectangle of the active layer in a colour, as a brush stroke would (one history state). */
+  paint(rect: Rect, rgb: [number, number, number]): void;
   snapshot(): ReturnType<PhotopeaEmulator['snapshot']>;
   layers(): Array<{ name: string; smart: boolean; x: number; y: number; width: number; height: number; base64: string }>;
   scriptErrors(): string[];
@@ -32,6 +34,7 @@ const emu = new PhotopeaEmulator({
   openDelayMs: Number(params.get('openDelay') ?? 300),
   // channels=0 plays a Photopea whose scripts cannot store a selection in a channel.
   channels: params.get('channels') !== '0',
+  historyStates: params.get('history') === '1',
 });
 
 const iframe = document.createElement('iframe');
@@ -64,6 +67,21 @@ const api: FakePhotopea = {
     const s = new Uint8Array(d.width * d.height);
     for (let y = rect.y; y < rect.y + rect.height; y++) s.fill(255, y * d.width + rect.x, y * d.width + rect.x + rect.width);
     d.selection = s;
+  },
+  paint(rect, rgb) {
+    const d = emu.activeDocument;
+    const layer = d.active;
+    const img = layer?.image;
+    if (!layer || !img) throw new Error('paint: the active layer has no pixels');
+    for (let y = rect.y; y < rect.y + rect.height; y++) {
+      for (let x = rect.x; x < rect.x + rect.width; x++) {
+        const lx = x - layer.x;
+        const ly = y - layer.y;
+        if (lx < 0 || ly < 0 || lx >= img.width || ly >= img.height) continue;
+        img.data.set([...rgb, 255], (ly * img.width + lx) * 4);
+      }
+    }
+    d.record('Brush Tool');
   },
   snapshot: () => emu.snapshot(),
   layers: () =>

@@ -5,7 +5,10 @@
  * initial "done", pings and late layer creation. With no selection the
  * panel says so and offers the whole image; with one, inpaint with the
  * fixture model adds a new layer holding the result at its place, and the
- * original layers stay byte-identical.
+ * original layers stay byte-identical. Live mode follows brush strokes and
+ * the selection, says "Updating…" / "Up to date", pauses without a selection
+ * and while the panel is hidden, and Keep + Apply add its result as a layer
+ * (screenshots: test/artifacts/photopea-live-*.png).
  */
 import { build } from 'esbuild';
 import { createReadStream } from 'node:fs';
@@ -19,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPhotopeaPlugin } from '../../plugins/photopea/build.mjs';
 import type { TestHook } from '../../plugins/photopea/main';
 import { expectResponsiveDuringRun } from '../browser/responsive';
+import type { LiveTestHook } from '../../plugins/ui';
 import { artifact, CHROMIUM, CHROMIUM_ARGS, tempDir } from './browser';
 import type { FakePhotopea } from './fake-parent';
 import { pattern } from './helpers';
@@ -27,6 +31,7 @@ declare global {
   interface Window {
     __photopea: FakePhotopea;
     __stipplePhotopea: TestHook;
+    __stipplePhotopeaLive: LiveTestHook;
   }
 }
 
@@ -107,7 +112,8 @@ describe('Photopea plugin in Chromium, inside a fake Photopea', () => {
     page.on('pageerror', (e) => errors.push(`parent: ${e.message}`));
     const pluginUrl = `${served.url}index.html?model=${encodeURIComponent('models/tiny-sd/sd-inpaint/')}`;
     // Without scriptable channels, as Photopea's documented scripting: the selection must survive Apply anyway.
-    await page.goto(`${PHOTOPEA}/?channels=0&plugin=${encodeURIComponent(pluginUrl)}`);
+    // history=1: the emulator lists history states, so a brush stroke changes the document's revision (live mode).
+    await page.goto(`${PHOTOPEA}/?channels=0&history=1&plugin=${encodeURIComponent(pluginUrl)}`);
     await page.waitForFunction(() => window.__photopea !== undefined);
     const frame = await (await page.waitForSelector('iframe')).contentFrame();
     plugin = frame!;
@@ -201,6 +207,102 @@ describe('Photopea plugin in Chromium, inside a fake Photopea', () => {
     await plugin.getByText('selection 30×24 px at 20, 12', { exact: false }).waitFor();
     expect(await page.evaluate(() => window.__photopea.scriptErrors())).toEqual([]);
     expect(errors).toEqual([]);
+  });
+
+  describe('Live mode', () => {
+    const badge = () => plugin.getByTestId('live-state');
+    const shot = async (name: string) => {
+      await plugin.getByTestId('live').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: artifact(`photopea-live-${name}.png`) });
+    };
+    const upToDate = () =>
+      plugin.waitForFunction(
+        () => {
+          const h = window.__stipplePhotopeaLive;
+          return h.state() === 'up to date' && h.version() > 0 && h.version() === h.latestVersion();
+        },
+        undefined,
+        { timeout: 100_000 },
+      );
+    const updates = () => plugin.evaluate(() => window.__stipplePhotopeaLive.updates());
+    const setHidden = (hidden: boolean) =>
+      plugin.evaluate((h) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+
+    it('follows brush strokes and the selection into live results', async () => {
+      const before = await page.evaluate(() => window.__photopea.snapshot());
+      await plugin.getByRole('checkbox', { name: 'Live' }).check();
+      await upToDate();
+      expect(await badge().textContent()).toBe('Up to date');
+      expect(await plugin.getByRole('img', { name: 'Live result' }).isVisible()).toBe(true);
+      await shot('1-up-to-date');
+      // Live runs only read the document.
+      expect((await page.evaluate(() => window.__photopea.snapshot())).layers).toEqual(before.layers);
+
+      // A brush stroke: a new history state, a new revision, a new live state.
+      const n = await updates();
+      await page.evaluate(() => window.__photopea.paint({ x: 24, y: 16, width: 10, height: 6 }, [250, 20, 20]));
+      await plugin.waitForFunction((k) => window.__stipplePhotopeaLive.updates() > k, n, { timeout: 30_000 });
+      await upToDate();
+      // Another selection.
+      const m = await updates();
+      await page.evaluate(() => window.__photopea.select({ x: 10, y: 8, width: 20, height: 20 }));
+      await plugin.waitForFunction((k) => window.__stipplePhotopeaLive.updates() > k, m, { timeout: 30_000 });
+      await upToDate();
+    }, 240_000);
+
+    it('says "Updating…" while a run is in flight', async () => {
+      await plugin.getByLabel('Steps', { exact: true }).fill('60');
+      await plugin.waitForFunction(() => window.__stipplePhotopeaLive.state() === 'updating', undefined, { timeout: 30_000 });
+      expect(await badge().textContent()).toBe('Updating…');
+      await shot('2-updating');
+      await upToDate();
+      await plugin.getByLabel('Steps', { exact: true }).fill('2');
+      await upToDate();
+    }, 240_000);
+
+    it('pauses without a selection and while the panel is hidden', async () => {
+      await page.evaluate(() => window.__photopea.select(null));
+      await plugin.waitForFunction(() => window.__stipplePhotopeaLive.follow() === 'paused: no image', undefined, { timeout: 30_000 });
+      expect(await badge().textContent()).toBe('Paused: open an image and select the area to change');
+      await shot('3-paused-no-selection');
+
+      await setHidden(true);
+      await page.evaluate(() => window.__photopea.select({ x: 20, y: 12, width: 30, height: 24 }));
+      await plugin.waitForFunction(() => window.__stipplePhotopeaLive.follow() === 'paused: panel hidden', undefined, { timeout: 30_000 });
+      const n = await updates();
+      const scripts = await page.evaluate(() => window.__photopea.scriptCount());
+      await new Promise((r) => setTimeout(r, 1200));
+      // Hidden: no polling scripts, nothing read or run.
+      expect(await updates()).toBe(n);
+      expect(await page.evaluate(() => window.__photopea.scriptCount())).toBe(scripts);
+      expect(await badge().textContent()).toBe('Paused while the panel is hidden');
+      await shot('4-paused-hidden');
+
+      await setHidden(false);
+      await plugin.waitForFunction((k) => window.__stipplePhotopeaLive.updates() > k, n, { timeout: 30_000 });
+      await upToDate();
+    }, 240_000);
+
+    it('Keep makes a normal result that Apply adds as a layer', async () => {
+      const layersBefore = (await page.evaluate(() => window.__photopea.layers())).length;
+      await plugin.getByRole('button', { name: 'Keep' }).click();
+      await plugin.getByRole('button', { name: 'Apply' }).waitFor({ timeout: 100_000 });
+      await shot('5-kept');
+      await plugin.getByRole('button', { name: 'Apply' }).click();
+      await plugin.waitForFunction((name) => window.__stipplePhotopea.lastLayer()?.name !== name, (await plugin.evaluate(() => window.__stipplePhotopea.lastLayer()?.name)) ?? '', {
+        timeout: 30_000,
+      });
+      const added = (await plugin.evaluate(() => window.__stipplePhotopea.lastLayer()))!;
+      expect(added.name).toMatch(/^Stipple Inpaint: a red fox sitting in the snow \(seed \d+\)$/);
+      expect((await page.evaluate(() => window.__photopea.layers())).length).toBe(layersBefore + 1);
+      expect(await page.evaluate(() => window.__photopea.scriptErrors())).toEqual([]);
+      expect(errors).toEqual([]);
+      // Live off again: the next tests run edits of their own.
+      await plugin.getByRole('checkbox', { name: 'Live' }).uncheck();
+    }, 240_000);
   });
 
   it('answers input and repaints while a long run goes on in its Worker, and cancels it', async () => {

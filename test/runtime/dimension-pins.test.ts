@@ -7,8 +7,8 @@ import { Editor } from '../../core/editor';
 import type { RgbaImage } from '../../core/image';
 import { loadModelRepo } from '../../core/models';
 import { NodeFolderSource } from '../../core/models/node-folder-source';
-import { createRuntime, freeDimensionOverrides, type ModelSession, type StippleRuntime } from '../../core/runtime';
-import { FIXTURES, TINY } from './helpers';
+import { createRuntime, freeDimensionOverrides, type ModelSession } from '../../core/runtime';
+import { countingRuntime, FIXTURES, TINY } from './helpers';
 
 describe('freeDimensionOverrides', () => {
   const v = (name: string, shape: (number | string | null)[] | undefined) => ({ name, type: 'float32', shape });
@@ -23,25 +23,6 @@ describe('freeDimensionOverrides', () => {
     expect(freeDimensionOverrides(inputs, { batch: 2, height: 8, width: 12, sequence: 77 })).toEqual({});
   });
 });
-
-/** A runtime that records every session it creates. */
-function countingRuntime(made: { name: string; session: ModelSession }[]): StippleRuntime {
-  const runtime = createRuntime();
-  const wrap =
-    <T extends { session: ModelSession }>(name: string, create: (...a: never[]) => Promise<T>) =>
-    async (...a: never[]): Promise<T> => {
-      const s = await create(...a);
-      made.push({ name, session: s.session });
-      return s;
-    };
-  return {
-    ...runtime,
-    createTextEncoder: wrap('text_encoder', runtime.createTextEncoder),
-    createUnet: wrap('unet', runtime.createUnet),
-    createVaeEncoder: wrap('vae_encoder', runtime.createVaeEncoder),
-    createVaeDecoder: wrap('vae_decoder', runtime.createVaeDecoder),
-  } as StippleRuntime;
-}
 
 function grey(width: number, height: number): RgbaImage {
   return { width, height, data: new Uint8ClampedArray(width * height * 4).fill(128) };

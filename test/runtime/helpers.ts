@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
+import { createRuntime, type ModelSession, type StippleRuntime } from '../../core/runtime';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 export const TINY = `${FIXTURES}tiny-sd/`;
@@ -64,4 +65,23 @@ export function pseudoRandom(n: number, seed: number): Float32Array {
     out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
   }
   return out;
+}
+
+/** A runtime that records every session it creates. */
+export function countingRuntime(made: { name: string; session: ModelSession }[]): StippleRuntime {
+  const runtime = createRuntime();
+  const wrap =
+    <T extends { session: ModelSession }>(name: string, create: (...a: never[]) => Promise<T>) =>
+    async (...a: never[]): Promise<T> => {
+      const s = await create(...a);
+      made.push({ name, session: s.session });
+      return s;
+    };
+  return {
+    ...runtime,
+    createTextEncoder: wrap('text_encoder', runtime.createTextEncoder),
+    createUnet: wrap('unet', runtime.createUnet),
+    createVaeEncoder: wrap('vae_encoder', runtime.createVaeEncoder),
+    createVaeDecoder: wrap('vae_decoder', runtime.createVaeDecoder),
+  } as StippleRuntime;
 }

@@ -49,6 +49,8 @@ import { FIGMA_HINTS } from '../../ui/hints';
 import { lastModel, rememberModel } from '../../ui/last-model';
 import { withMask } from '../../ui/mask-preview';
 import { keepsTarget, targetText, type RunTarget } from './run-target';
+import { keptEntry, type KeptLive } from '../../ui';
+import { FigmaLive } from './live';
 
 const PAGE = location.href;
 /** The engine's Worker (`worker.js`) and ONNX Runtime's files (`ort/`) are served next to the panel, on its own origin. */
@@ -261,6 +263,13 @@ function App() {
     showResults({ input: from.input, images: entry.images, operation: entry.operation, ...(from.meta && { meta: from.meta }), selected: 0, view: 'after' });
   };
 
+  const onKept = (kept: KeptLive, input: FigmaInput): void => {
+    const { result } = kept;
+    for (const img of result.images) inputs.current.set(img, { input, meta: result.meta });
+    dispatch({ type: 'run-done', entry: keptEntry(kept, model?.title ?? '') });
+    showResults({ input, images: result.images, operation: kept.params.operation, meta: result.meta, selected: 0, view: 'after' });
+  };
+
   const modelProps: ModelManagerProps = {
     current: model ? { title: model.title, kind: model.kind, ...(model.note !== undefined && { note: model.note }) } : null,
     status,
@@ -283,6 +292,15 @@ function App() {
       ) : (
         <SelectionLine selection={selection} modelOps={modelOps} />
       )}
+      <FigmaLive
+        link={bridge}
+        session={session}
+        engine={model?.engine ?? null}
+        targetPixels={model?.sizes.nativePixels}
+        params={state.params}
+        busy={state.run.status === 'running' || state.run.status === 'cancelling'}
+        onKept={onKept}
+      />
       {preview && pending && (
         <figure class="fg-preview">
           <RgbaCanvas image={pending.view === 'before' && shownMask ? withMask(preview, shownMask) : preview} label={pending.view === 'after' ? 'Result' : 'Before, with the mask'} />
