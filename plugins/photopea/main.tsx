@@ -139,6 +139,8 @@ function App() {
     const wait = Math.max(0, lastRefresh.current + 1000 - performance.now());
     pendingRefresh.current = setTimeout(() => {
       pendingRefresh.current = null;
+      // A panel hidden meanwhile asks Photopea nothing (as live mode, which pauses then).
+      if (document.visibilityState === 'hidden') return;
       lastRefresh.current = performance.now();
       void refreshDoc();
     }, wait);
