@@ -47,6 +47,8 @@ import { resolveParams, type EditRequest, type Operation, type ResolvedParams } 
 import { runSdedit } from './pipelines/sdedit';
 import type { StepTimings } from './pipelines/denoise';
 import { createRuntime, openRuntime, type RuntimeChoice, type StippleRuntime } from './runtime';
+import type { BackendLimits, CapabilitySummary } from './runtime/capability';
+import { defaultLimits, FitCheck } from './pipelines/fit-check';
 import { createScheduler, defaultSchedulerName } from './schedulers';
 import { SeededNoise, seedFromAny } from './tensor';
 
@@ -73,6 +75,8 @@ export interface EditMeta {
   timesteps: number[];
   /** The autoencoder that encoded and decoded: the model's VAE, or TAESD (`vae: 'fast'` with a TAESD loaded). */
   vae?: 'vae' | 'taesd';
+  /** The memory estimate checked before loading (absent when the backend's limits are unknown). */
+  capability?: CapabilitySummary;
 }
 
 export interface EditResult {
@@ -115,6 +119,14 @@ export interface EditorOptions {
    * and decode with it instead of the full VAE.
    */
   taesd?: TaesdModel | RepoSource;
+  /**
+   * What the backend can hold, checked before any weights are loaded (see
+   * `runtime/capability.ts`): an edit that cannot fit fails early with a
+   * `ResourceLimitError`. Default: the 4 GiB heap on onnxruntime-web's WASM;
+   * unknown (no check) elsewhere unless given, e.g.
+   * `backendLimits('native', os.totalmem())`. `false` turns the check off.
+   */
+  limits?: BackendLimits | false;
 }
 
 export const STIPPLE_VERSION = '0.1.0';
@@ -143,7 +155,7 @@ export async function createEditor(options: EditorOptions): Promise<Editor> {
         ? await openRuntime(options.runtime ?? 'wasm', { threads: options.threads })
         : createRuntime();
   const taesd = options.taesd && ('encoder' in options.taesd ? options.taesd : await loadTaesd(options.taesd));
-  return new Editor(repo, runtime, { lowMemory: options.lowMemory, taesd });
+  return new Editor(repo, runtime, { lowMemory: options.lowMemory, taesd, limits: options.limits });
 }
 
 export class Editor {
@@ -152,13 +164,17 @@ export class Editor {
   private readonly taesd: LazyTaesd | undefined;
   /** Text embeddings of the last prompt pair: live runs repeat it stroke after stroke. */
   private readonly prompts = new PromptCache();
+  private readonly fit: FitCheck;
+  /** The last edit's memory verdict, for its metadata. */
+  private capability: CapabilitySummary | undefined;
 
   constructor(
     readonly repo: ModelRepo,
     runtime: StippleRuntime,
-    options: { lowMemory?: boolean; taesd?: TaesdModel } = {},
+    options: { lowMemory?: boolean; taesd?: TaesdModel; limits?: BackendLimits | false } = {},
   ) {
     this.lowMemory = options.lowMemory ?? false;
+    this.fit = new FitCheck(repo, options.limits === false ? undefined : (options.limits ?? defaultLimits(runtime)));
     this.components = lazyComponents(runtime, repo, this.lowMemory);
     this.taesd = options.taesd && lazyTaesd(runtime, options.taesd);
   }
@@ -281,7 +297,11 @@ export class Editor {
       raw,
       warnings,
       timings: result.timings,
-      meta: { ...this.meta(operation, image, params, framing, [...result.timesteps], req.noise !== undefined), vae: fast ? 'taesd' : 'vae' },
+      meta: {
+        ...this.meta(operation, image, params, framing, [...result.timesteps], req.noise !== undefined),
+        vae: fast ? 'taesd' : 'vae',
+        ...(this.capability ? { capability: this.capability } : {}),
+      },
       ...(made && imageMask ? { diffedit: { ...made, imageMask } } : {}),
     };
   }
@@ -332,6 +352,8 @@ export class Editor {
       if (!(error instanceof InvalidInputError)) throw error;
       refused = error;
     }
+    // DiffEdit's mask stage runs 4 prompts per image at once.
+    if (framing) await this.checkFits(framing, unetBatch ?? 2 * chunks * params.count);
     const fixed = (await this.components.unet()).fixedLatentSize;
     if (fixed && (!framing || framing.width !== fixed.width * f || framing.height !== fixed.height * f)) {
       framing = frame(image, { ...options, model: { ...model, fixed: { width: fixed.width * f, height: fixed.height * f } } });
@@ -339,6 +361,16 @@ export class Editor {
     }
     if (!framing) throw refused;
     return framing;
+  }
+
+  /** Fails before any session exists when the edit cannot fit the backend (see `pipelines/fit-check.ts`). */
+  private async checkFits(framing: Framing, unetBatch: number): Promise<void> {
+    this.capability = await this.fit.check({
+      width: framing.width,
+      height: framing.height,
+      unetBatch,
+      lowMemory: this.lowMemory,
+    });
   }
 
   private prepareMask(mask: Mask, image: RgbaImage, params: ResolvedParams, warnings: EditWarning[]): Mask {
