@@ -11,6 +11,7 @@ import { benchDiffEdit } from './diffedit';
 import { benchReliability } from './reliability';
 import { benchLive } from './live';
 import { benchRuntimes, RUNTIME_CHILD, runtimeChild } from './runtimes';
+import { benchRealscale, REALSCALE_CHILD, realscaleChild } from './realscale';
 
 const only = process.argv[2];
 const suites: Record<string, () => Promise<void>> = {
@@ -22,12 +23,17 @@ const suites: Record<string, () => Promise<void>> = {
   reliability: benchReliability,
   diffedit: benchDiffEdit,
   live: benchLive,
+  realscale: benchRealscale,
 };
+/** Suites that run only when named (`npm run bench realscale`): full-size weights, GBs of memory. */
+const OPT_IN = new Set(['realscale']);
 if (only === RUNTIME_CHILD) {
   await runtimeChild(process.argv[3] as 'wasm' | 'native', Number(process.argv[4]));
+} else if (only === REALSCALE_CHILD) {
+  await realscaleChild(process.argv[3] as 'wasm' | 'native', Number(process.argv[4]));
 } else {
   for (const [name, run] of Object.entries(suites)) {
-    if (only && only !== name) continue;
+    if (only ? only !== name : OPT_IN.has(name)) continue;
     console.log(`\n## ${name}`);
     await run();
   }
