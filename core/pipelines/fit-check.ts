@@ -19,6 +19,16 @@ import {
 } from '../runtime/capability';
 import { memoryKind } from '../runtime/memory-errors';
 import type { StippleRuntime } from '../runtime';
+import type { VaeTiling } from './vae-tiling';
+
+/** `auto`: tiles only when the estimate says the whole-image VAE would not fit; `off`: never; or always these tiles. */
+export type VaeTilingChoice = 'auto' | 'off' | VaeTiling;
+
+/** The gate's answer: the verdict (when limits are known) and the VAE tiles to use, if any. */
+export interface FitPlan {
+  summary?: CapabilitySummary;
+  vaeTiling?: VaeTiling;
+}
 
 /**
  * The limits the editor can know by itself: the wasm heap for onnxruntime-web
@@ -46,15 +56,27 @@ export class FitCheck {
   }
 
   /**
-   * The verdict for `shape`, or `undefined` when the backend's limits are unknown.
+   * The verdict for `shape` and the VAE tiles to run with. With `auto`, tiles
+   * of the VAE's own size, then half that, are tried when the whole-image VAE
+   * is what does not fit.
    *
-   * @throws {ResourceLimitError} when the edit does not fit.
+   * @throws {ResourceLimitError} when the edit does not fit, tiled or not.
    */
-  async check(shape: EditShape): Promise<CapabilitySummary | undefined> {
-    if (!this.limits) return undefined;
-    const summary = summarizeCapability(await this.footprint(), this.limits, shape);
-    if (!summary.fits) throw resourceLimitError(summary);
-    return summary;
+  async check(shape: EditShape, tiling: VaeTilingChoice = 'auto'): Promise<FitPlan> {
+    const explicit = typeof tiling === 'object' ? tiling : undefined;
+    if (!this.limits) return explicit ? { vaeTiling: explicit } : {};
+    const footprint = await this.footprint();
+    const summary = summarizeCapability(footprint, this.limits, { ...shape, vaeTile: explicit?.tileSize });
+    if (summary.fits) return { summary, ...(explicit ? { vaeTiling: explicit } : {}) };
+    if (tiling === 'auto') {
+      const own = Number(this.repo.vaeConfig['sample_size']) || 512;
+      for (const tileSize of [own, own / 2]) {
+        if (tileSize % 32 !== 0 || tileSize >= Math.max(shape.width, shape.height)) continue;
+        const tiled = summarizeCapability(footprint, this.limits, { ...shape, vaeTile: tileSize });
+        if (tiled.fits) return { summary: tiled, vaeTiling: { tileSize } };
+      }
+    }
+    throw resourceLimitError(summary);
   }
 }
 

@@ -4,6 +4,7 @@
  * several tiles, and the seams blended exactly as diffusers' blend_v/blend_h.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEditor } from '../../core/editor';
 import { loadModelRepo, type ModelRepo } from '../../core/models';
 import { NodeFolderSource } from '../../core/models/node-folder-source';
 import { createRuntime, type VaeDecoderSession, type VaeEncoderSession } from '../../core/runtime';
@@ -129,6 +130,24 @@ describe('tiled VAE', () => {
     // Measured: mean |diff| 0.041 (0.15 of the parameters' std), max 0.39.
     expect(d.relMean).toBeLessThan(0.2);
     expect(d.max).toBeLessThan(0.5);
+  });
+
+  it('the editor runs its VAE in tiles when asked, through every pipeline, and says so', async () => {
+    const image = { width: 128, height: 128, data: new Uint8ClampedArray(128 * 128 * 4).map((_, i) => (i * 2654435761) >>> 24) };
+    const request = { image, prompt: 'a fox', steps: 2, strength: 0.9, seed: 3 };
+    const plain = await createEditor({ model: new NodeFolderSource(`${TINY}sd`), vaeTiling: 'off' });
+    const tiled = await createEditor({ model: new NodeFolderSource(`${TINY}sd`), vaeTiling: { tileSize: 64 } });
+    try {
+      const a = await plain.edit('sdedit', request);
+      const b = await tiled.edit('sdedit', request);
+      expect(a.meta.vaeTileSize).toBeUndefined();
+      expect(b.meta.vaeTileSize).toBe(64);
+      expect(b.raw.length).toBe(a.raw.length);
+      expect(b.raw.every(Number.isFinite)).toBe(true);
+      expect(diff(a.raw, b.raw).max).toBeGreaterThan(0);
+    } finally {
+      await Promise.all([plain.dispose(), tiled.dispose()]);
+    }
   });
 
   it('blend helpers and tile need', () => {
