@@ -10,6 +10,7 @@
  * Browser-safe: the import specifier is kept out of reach of bundlers.
  */
 import { RuntimeError } from '../errors';
+import { withFileExternalData } from './native-external-data';
 import { defaultOrt, isNode, type OrtRuntime } from './ort';
 
 /** `auto` prefers native in Node when it is installed; the others force one. */
@@ -82,7 +83,7 @@ export async function selectOrt(choice: RuntimeChoice = 'auto', options: SelectO
   if (choice === 'wasm' || (choice === 'auto' && !isNode())) return pick('wasm', defaultOrt);
   if (!isNode()) throw new NativeRuntimeUnavailableError('it runs in Node only, not in a browser');
   try {
-    return pick('native', await (options.importNative ?? importOnnxruntimeNode)());
+    return pick('native', withFileExternalData(await (options.importNative ?? importOnnxruntimeNode)()));
   } catch (cause) {
     if (choice === 'auto') return pick('wasm', defaultOrt);
     throw new NativeRuntimeUnavailableError(`loading it failed (${(cause as Error)?.message ?? String(cause)})`, { cause });
