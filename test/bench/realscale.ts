@@ -12,7 +12,7 @@
  * Each backend runs in a fresh process (memory isolation, ORT-web reads its
  * thread count once). Sizes the capability estimate rejects are reported as
  * such, not run: on WASM 512 px does not fit the 4 GiB heap, so WASM runs at
- * the largest size the UNet alone fits (320 px, 40x40 latents).
+ * 256 px (32x32 latents; the UNet alone fits up to 320 px).
  * Opt-in: not part of a plain `npm run bench` (GBs of memory, minutes).
  */
 import { execFile } from 'node:child_process';
@@ -47,7 +47,7 @@ interface Row {
 const PLAN: { backend: 'native' | 'wasm'; side: number }[] = [
   { backend: 'native', side: 512 },
   { backend: 'wasm', side: 512 },
-  { backend: 'wasm', side: 320 },
+  { backend: 'wasm', side: 256 },
 ];
 
 export async function benchRealscale(): Promise<void> {
