@@ -22,7 +22,7 @@ export default defineConfig({
     // parallelism modest so timings stay sane and memory stays low.
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: realscale ? 600_000 : slow ? 300_000 : 120_000,
+    testTimeout: realscale ? 900_000 : slow ? 300_000 : 120_000,
     hookTimeout: 120_000,
   },
 });

@@ -83,7 +83,7 @@ export async function selectOrt(choice: RuntimeChoice = 'auto', options: SelectO
   if (choice === 'wasm' || (choice === 'auto' && !isNode())) return pick('wasm', defaultOrt);
   if (!isNode()) throw new NativeRuntimeUnavailableError('it runs in Node only, not in a browser');
   try {
-    return pick('native', withFileExternalData(await (options.importNative ?? importOnnxruntimeNode)()));
+    return pick('native', await (options.importNative ?? importOnnxruntimeNode)());
   } catch (cause) {
     if (choice === 'auto') return pick('wasm', defaultOrt);
     throw new NativeRuntimeUnavailableError(`loading it failed (${(cause as Error)?.message ?? String(cause)})`, { cause });
@@ -103,7 +103,7 @@ async function importOnnxruntimeNode(): Promise<OrtRuntime> {
   // A specifier in a variable: bundlers leave it alone, so browser builds never try to include it.
   const specifier = 'onnxruntime-node';
   const mod = (await import(/* @vite-ignore */ specifier)) as OrtRuntime & { default?: OrtRuntime };
-  return typeof mod.InferenceSession?.create === 'function' ? mod : mod.default!;
+  return withFileExternalData(typeof mod.InferenceSession?.create === 'function' ? mod : mod.default!);
 }
 
 /** Cores usable by this process: `os.availableParallelism()` in Node (Node 20 has no `navigator`). */
