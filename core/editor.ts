@@ -50,6 +50,10 @@ import { resolveParams, type EditRequest, type Operation, type ResolvedParams } 
 import { runSdedit } from './pipelines/sdedit';
 import type { StepTimings } from './pipelines/denoise';
 import { createRuntime, openRuntime, type RuntimeChoice, type StippleRuntime } from './runtime';
+import type { BackendLimits, CapabilitySummary } from './runtime/capability';
+import { defaultLimits, FitCheck, type VaeTilingChoice } from './pipelines/fit-check';
+import { tiledVae } from './pipelines/tiled-vae-sessions';
+import type { VaeTiling } from './pipelines/vae-tiling';
 import { createScheduler, defaultSchedulerName } from './schedulers';
 import { SeededNoise, seedFromAny } from './tensor';
 
@@ -76,6 +80,10 @@ export interface EditMeta {
   timesteps: number[];
   /** The autoencoder that encoded and decoded: the model's VAE, or TAESD (`vae: 'fast'` with a TAESD loaded). */
   vae?: 'vae' | 'taesd';
+  /** The memory estimate checked before loading (absent when the backend's limits are unknown). */
+  capability?: CapabilitySummary;
+  /** Set when the VAE ran in tiles of this many pixels (see `EditorOptions.vaeTiling`). */
+  vaeTileSize?: number;
 }
 
 export interface EditResult {
@@ -118,6 +126,21 @@ export interface EditorOptions {
    * and decode with it instead of the full VAE.
    */
   taesd?: TaesdModel | RepoSource;
+  /**
+   * What the backend can hold, checked before any weights are loaded (see
+   * `runtime/capability.ts`): an edit that cannot fit fails early with a
+   * `ResourceLimitError`. Default: the 4 GiB heap on onnxruntime-web's WASM;
+   * unknown (no check) elsewhere unless given, e.g.
+   * `backendLimits('native', os.totalmem())`. `false` turns the check off.
+   */
+  limits?: BackendLimits | false;
+  /**
+   * Run the VAE in overlapping, blended tiles (diffusers' `enable_vae_tiling`):
+   * `auto` (default) when the estimate says the whole-image VAE would not fit
+   * the backend, `off`, or always with the given tiles (e.g. `{ tileSize: 512 }`).
+   * Tiled results differ slightly from whole-image ones.
+   */
+  vaeTiling?: VaeTilingChoice;
 }
 
 export const STIPPLE_VERSION = '0.1.0';
@@ -139,7 +162,7 @@ export async function createEditor(options: EditorOptions): Promise<Editor> {
         ? await openRuntime(options.runtime ?? 'wasm', { threads: options.threads })
         : createRuntime();
   const taesd = options.taesd && ('encoder' in options.taesd ? options.taesd : await loadTaesd(options.taesd));
-  return new Editor(repo, runtime, { lowMemory: options.lowMemory, taesd });
+  return new Editor(repo, runtime, { lowMemory: options.lowMemory, taesd, limits: options.limits, vaeTiling: options.vaeTiling });
 }
 
 export class Editor implements EditEngine {
@@ -151,15 +174,30 @@ export class Editor implements EditEngine {
   private readonly taesd: LazyTaesd | undefined;
   /** Text embeddings of the last prompt pair: live runs repeat it stroke after stroke. */
   private readonly prompts = new PromptCache();
+  private readonly fit: FitCheck;
+  /** The last edit's memory verdict, for its metadata. */
+  private capability: CapabilitySummary | undefined;
+  private readonly vaeTilingChoice: VaeTilingChoice;
+  /** The last edit's VAE tiles (undefined: whole image). */
+  private vaeTiling: VaeTiling | undefined;
 
   constructor(
     readonly repo: ModelRepo,
     runtime: StippleRuntime,
-    options: { lowMemory?: boolean; taesd?: TaesdModel; info?: EngineInfo; onDispose?: () => void } = {},
+    options: {
+      lowMemory?: boolean;
+      taesd?: TaesdModel;
+      info?: EngineInfo;
+      onDispose?: () => void;
+      limits?: BackendLimits | false;
+      vaeTiling?: VaeTilingChoice;
+    } = {},
   ) {
     this.lowMemory = options.lowMemory ?? false;
     this.info = options.info;
     this.onDispose = options.onDispose;
+    this.vaeTilingChoice = options.vaeTiling ?? 'auto';
+    this.fit = new FitCheck(repo, options.limits === false ? undefined : (options.limits ?? defaultLimits(runtime)));
     this.components = lazyComponents(runtime, repo, this.lowMemory);
     this.taesd = options.taesd && lazyTaesd(runtime, options.taesd);
   }
@@ -240,7 +278,11 @@ export class Editor implements EditEngine {
 
     // TAESD's latents are already in the UNet's space: latent scale 1.
     const fast = req.vae === 'fast' ? this.taesd : undefined;
-    const components: Components = fast ? { ...this.components, vaeEncoder: fast.vaeEncoder, vaeDecoder: fast.vaeDecoder } : this.components;
+    const components: Components = fast
+      ? { ...this.components, vaeEncoder: fast.vaeEncoder, vaeDecoder: fast.vaeDecoder }
+      : this.vaeTiling
+        ? tiledVae(this.components, this.vaeTiling, this.repo.vaeScaleFactor)
+        : this.components;
     const scalingFactor = fast ? 1 : this.repo.scalingFactor;
     const run: ModelRun = {
       components,
@@ -282,7 +324,12 @@ export class Editor implements EditEngine {
       raw,
       warnings,
       timings: result.timings,
-      meta: { ...this.meta(operation, image, params, framing, [...result.timesteps], req.noise !== undefined), vae: fast ? 'taesd' : 'vae' },
+      meta: {
+        ...this.meta(operation, image, params, framing, [...result.timesteps], req.noise !== undefined),
+        vae: fast ? 'taesd' : 'vae',
+        ...(this.capability ? { capability: this.capability } : {}),
+        ...(this.vaeTiling && !fast ? { vaeTileSize: this.vaeTiling.tileSize } : {}),
+      },
       ...(made && imageMask ? { diffedit: { ...made, imageMask } } : {}),
     };
   }
@@ -323,7 +370,7 @@ export class Editor implements EditEngine {
     // DiffEdit's batch changes between its stages: pin its sizes, not its batch.
     const unetBatch = operation === 'diffedit' ? undefined : chunks * params.count;
     const pin = (fr: Framing) =>
-      this.components.pin({ width: fr.width, height: fr.height, unetBatch, sequence: this.repo.tokenizer.maxLength });
+      this.components.pin({ width: fr.width, height: fr.height, unetBatch, sequence: this.repo.tokenizer.maxLength, vaeTiles: this.vaeTiling !== undefined });
     let framing: Framing | undefined;
     let refused: unknown;
     try {
@@ -334,6 +381,11 @@ export class Editor implements EditEngine {
       if (!(error instanceof InvalidInputError)) throw error;
       refused = error;
     }
+    // DiffEdit's mask stage runs 4 prompts per image at once.
+    if (framing) {
+      await this.checkFits(framing, unetBatch ?? 2 * chunks * params.count);
+      pin(framing);
+    }
     const fixed = await this.components.fixedLatentSize();
     if (fixed && (!framing || framing.width !== fixed.width * f || framing.height !== fixed.height * f)) {
       framing = frame(image, { ...options, model: { ...model, fixed: { width: fixed.width * f, height: fixed.height * f } } });
@@ -341,6 +393,13 @@ export class Editor implements EditEngine {
     }
     if (!framing) throw refused;
     return framing;
+  }
+
+  /** Fails before any session exists when the edit cannot fit the backend (see `pipelines/fit-check.ts`). */
+  private async checkFits(framing: Framing, unetBatch: number): Promise<void> {
+    const plan = await this.fit.check({ width: framing.width, height: framing.height, unetBatch, lowMemory: this.lowMemory }, this.vaeTilingChoice);
+    this.capability = plan.summary;
+    this.vaeTiling = plan.vaeTiling;
   }
 
   private prepareMask(mask: Mask, image: RgbaImage, params: ResolvedParams, warnings: EditWarning[]): Mask {

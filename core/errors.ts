@@ -21,7 +21,9 @@ export type StippleErrorCode =
   /** Model delivery: not enough storage for the download. */
   | 'QUOTA'
   /** Model delivery: the model cache lacks a file or holds a damaged one. */
-  | 'CACHE';
+  | 'CACHE'
+  /** The edit does not fit the backend's memory (e.g. the 4 GiB WASM heap) at this size. */
+  | 'RESOURCE_LIMIT';
 
 /** `error.message` when there is one, else the value as a string. */
 export function errorMessage(error: unknown): string {
@@ -72,6 +74,26 @@ export class SchedulerConfigError extends StippleError {
 export class RuntimeError extends StippleError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('RUNTIME', message, options);
+  }
+}
+
+/**
+ * The edit does not fit what the backend can hold at this working size: the
+ * model and its activations need more than the WASM heap (4 GiB per ONNX
+ * Runtime instance, whatever the machine's RAM), the GPU's largest buffer, or
+ * the machine's memory. Raised before weights are downloaded or sessions made
+ * when the estimate says so, or when ONNX Runtime runs out of memory. The
+ * message says what would work (a smaller size, another backend).
+ */
+export class ResourceLimitError extends StippleError {
+  /** The backend that cannot hold the edit (`wasm`, `webgpu`, `native`). */
+  readonly backend: string;
+  /** The largest square working side that fits this backend, when known (0: none). */
+  readonly maxSide: number | undefined;
+  constructor(message: string, details: { backend: string; maxSide?: number }, options?: { cause?: unknown }) {
+    super('RESOURCE_LIMIT', message, options);
+    this.backend = details.backend;
+    this.maxSide = details.maxSide;
   }
 }
 

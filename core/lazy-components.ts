@@ -32,6 +32,8 @@ export interface WorkingShape {
   unetBatch?: number;
   /** Token ids per prompt (77 for CLIP). */
   sequence: number;
+  /** Set when the VAE runs in tiles (`pipelines/vae-tiling.ts`): its sessions then take any size. */
+  vaeTiles?: boolean;
 }
 
 export interface LazyComponents extends Components {
@@ -67,9 +69,9 @@ function pinsFor(name: keyof Components, shape: WorkingShape | undefined, f: num
     case 'unet':
       return { batch: shape.unetBatch, sequence: shape.sequence, ...latent };
     case 'vaeEncoder':
-      return { batch: 1, height: shape.height, width: shape.width };
+      return shape.vaeTiles ? { batch: 1 } : { batch: 1, height: shape.height, width: shape.width };
     case 'vaeDecoder':
-      return { batch: 1, ...latent };
+      return shape.vaeTiles ? { batch: 1 } : { batch: 1, ...latent };
   }
 }
 

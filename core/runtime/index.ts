@@ -110,6 +110,8 @@ export interface ComponentSessions {
  */
 export interface StippleRuntime {
   readonly ort: OrtRuntime;
+  /** The execution providers sessions are created with, when set (`['wasm']`, `['webgpu', 'wasm']`). */
+  readonly executionProviders?: readonly string[];
   /**
    * Loads a component's bytes, creates its session, then drops the bytes.
    *
@@ -202,6 +204,7 @@ export function createRuntime(options: RuntimeOptions = {}): StippleRuntime {
 
   const runtime: StippleRuntime = {
     ort,
+    ...(providers ? { executionProviders: [...providers] } : {}),
     createSession,
     createTextEncoder: (repo, pins) => adapt(repo, 'text_encoder', (s) => new TextEncoderSession(s), undefined, pins),
     createUnet: (repo, pins, fit) => {

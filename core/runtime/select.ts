@@ -10,6 +10,7 @@
  * Browser-safe: the import specifier is kept out of reach of bundlers.
  */
 import { RuntimeError } from '../errors';
+import { withFileExternalData } from './native-external-data';
 import { defaultOrt, isNode, type OrtRuntime } from './ort';
 
 /** `auto` prefers native in Node when it is installed; the others force one. */
@@ -102,7 +103,7 @@ async function importOnnxruntimeNode(): Promise<OrtRuntime> {
   // A specifier in a variable: bundlers leave it alone, so browser builds never try to include it.
   const specifier = 'onnxruntime-node';
   const mod = (await import(/* @vite-ignore */ specifier)) as OrtRuntime & { default?: OrtRuntime };
-  return typeof mod.InferenceSession?.create === 'function' ? mod : mod.default!;
+  return withFileExternalData(typeof mod.InferenceSession?.create === 'function' ? mod : mod.default!);
 }
 
 /** Cores usable by this process: `os.availableParallelism()` in Node (Node 20 has no `navigator`). */

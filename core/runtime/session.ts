@@ -11,6 +11,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { errorMessage, ModelFormatError, RuntimeError, StippleError } from '../errors';
 import type { ExternalDataFile, OnnxModelInfo } from '../models';
 import { float16ToFloat32, float32ToFloat16 } from './fp16';
+import { outOfMemoryError } from './memory-errors';
 import type { OrtRuntime } from './ort';
 import { runExclusive } from './queue';
 
@@ -53,8 +54,6 @@ export interface SessionModelFiles {
   readonly graph?: OnnxModelInfo;
 }
 
-const OOM = /out of memory|\bOOM\b|bad_alloc|allocation failed|could not allocate|memory access out of bounds/i;
-
 /** A created ONNX Runtime session. Create and run calls are serialised per {@link OrtRuntime}. */
 export class ModelSession {
   /** Repo path of the model, e.g. `unet/model.onnx`. */
@@ -90,7 +89,8 @@ export class ModelSession {
    *
    * @throws {ModelFormatError} naming `files.file` when ONNX Runtime rejects
    *   the model (the ORT error is the `cause`).
-   * @throws {RuntimeError} when creation fails for lack of memory.
+   * @throws {ResourceLimitError} when creation fails for lack of memory (the
+   *   message tells the wasm heap from the machine's memory).
    */
   static async create(
     ort: OrtRuntime,
@@ -106,13 +106,8 @@ export class ModelSession {
       session = await runExclusive(ort, () => ort.InferenceSession.create(files.model, sessionOptions));
     } catch (cause) {
       const message = errorMessage(cause);
-      if (OOM.test(message)) {
-        throw new RuntimeError(
-          `Not enough memory to load ${files.file} (${message}). Close other tabs or apps, or use a smaller model.`,
-          { cause },
-        );
-      }
-      throw new ModelFormatError(files.file, 'an ONNX model that ONNX Runtime can load', message, { cause });
+      throw outOfMemoryError(ort, files.file, 'load', message, cause) ??
+        new ModelFormatError(files.file, 'an ONNX model that ONNX Runtime can load', message, { cause });
     }
     return new ModelSession(ort, session, files.file, files.graph, { ...options.freeDimensionOverrides });
   }
@@ -132,7 +127,8 @@ export class ModelSession {
    * outputs come back as float32. Only `outputNames` are fetched (all when
    * omitted).
    *
-   * @throws {RuntimeError} when ONNX Runtime fails (the ORT error is the `cause`).
+   * @throws {ResourceLimitError} when ONNX Runtime runs out of memory.
+   * @throws {RuntimeError} when ONNX Runtime fails otherwise (the ORT error is the `cause`).
    */
   async run(feeds: Readonly<Record<string, HostTensor>>, outputNames?: readonly string[]): Promise<Record<string, OutputTensor>> {
     if (this.#released) throw new RuntimeError(`${this.file}: the session was released; create a new one.`);
@@ -145,7 +141,8 @@ export class ModelSession {
       );
     } catch (cause) {
       const message = errorMessage(cause);
-      throw new RuntimeError(`${this.file}: ONNX Runtime failed to run the model (${message}).`, { cause });
+      throw outOfMemoryError(this.#ort, this.file, 'run', message, cause) ??
+        new RuntimeError(`${this.file}: ONNX Runtime failed to run the model (${message}).`, { cause });
     }
     const out: Record<string, OutputTensor> = {};
     for (const [name, value] of Object.entries(results)) out[name] = await readOutput(value as Tensor);
@@ -172,7 +169,8 @@ export class ModelSession {
       return results as Record<string, Tensor>;
     } catch (cause) {
       const message = errorMessage(cause);
-      throw new RuntimeError(`${this.file}: ONNX Runtime failed to run the model (${message}).`, { cause });
+      throw outOfMemoryError(this.#ort, this.file, 'run', message, cause) ??
+        new RuntimeError(`${this.file}: ONNX Runtime failed to run the model (${message}).`, { cause });
     }
   }
 

@@ -10,6 +10,7 @@ import type { MaskedContent } from '../../core/pipelines/mask-edit';
 import { OPERATIONS, type Operation } from '../../core/pipelines/request';
 import { RESOLUTIONS, type Resolution } from '../../core/pipelines/resolution';
 import { openRuntime, type RuntimeChoice, type SelectedRuntime } from '../../core/runtime';
+import { cliLimits } from './capability';
 import { SCHEDULER_NAMES, type SchedulerName } from '../../core/schedulers';
 import { loadFixtureNoise } from '../../core/tensor';
 import type { NoiseSource } from '../../core/tensor/noise';
@@ -175,7 +176,7 @@ async function edit(operation: Operation, argv: string[]): Promise<number> {
   const noise = values.noise ? await readNoise(values.noise) : undefined;
 
   const runtime = await openEngineRuntime();
-  const editor = await createEditor({ model: await openCliModel(values.model, { quiet: values.quiet }), runtime });
+  const editor = await createEditor({ model: await openCliModel(values.model, { quiet: values.quiet }), runtime, limits: cliLimits(runtime) });
   try {
     const result = await editor.edit(operation, { ...request, image, mask, noise, resolution });
     await writeAllOrNothing(outputFiles(result, plan));

@@ -13,6 +13,7 @@ import { benchLive } from './live';
 import { benchImage } from './image';
 import { benchPackage } from './package';
 import { benchRuntimes, RUNTIME_CHILD, runtimeChild } from './runtimes';
+import { benchRealscale, REALSCALE_CHILD, realscaleChild } from './realscale';
 
 const only = process.argv[2];
 const suites: Record<string, () => Promise<void>> = {
@@ -26,12 +27,17 @@ const suites: Record<string, () => Promise<void>> = {
   live: benchLive,
   image: benchImage,
   package: benchPackage,
+  realscale: benchRealscale,
 };
+/** Suites that run only when named (`npm run bench realscale`): full-size weights, GBs of memory. */
+const OPT_IN = new Set(['realscale']);
 if (only === RUNTIME_CHILD) {
   await runtimeChild(process.argv[3] as 'wasm' | 'native', Number(process.argv[4]));
+} else if (only === REALSCALE_CHILD) {
+  await realscaleChild(process.argv[3] as 'wasm' | 'native', Number(process.argv[4]));
 } else {
   for (const [name, run] of Object.entries(suites)) {
-    if (only && only !== name) continue;
+    if (only ? only !== name : OPT_IN.has(name)) continue;
     console.log(`\n## ${name}`);
     await run();
   }
