@@ -18,7 +18,7 @@
  */
 import type { ComponentName, ModelRepo } from '../models';
 import { profileWeights, type WeightProfile } from './weights';
-import { HEAVY_ATTENTION_SLICES, HEAVY_UNET_BATCH, heapPlan, WASM_HEAP_BYTES } from './wasm-heap';
+import { WASM_HEAP_BYTES } from './wasm-heap';
 
 /** Where an edit would run. */
 export type CapabilityBackend = 'wasm' | 'webgpu' | 'native';
@@ -50,6 +50,8 @@ export interface BackendLimits {
   shaderF16?: boolean;
 }
 
+/** wasm32 addresses 4 GiB, and ONNX Runtime Web gives one heap to all sessions of its instance (`wasm-heap.ts`). */
+export { WASM_HEAP_BYTES };
 
 /**
  * Memory the wasm runtime needs beyond weights and the activations modelled
@@ -148,12 +150,6 @@ export interface EditShape {
   encodesImage?: boolean;
   /** The editor's `lowMemory`: encoders released before the UNet loads. */
   lowMemory?: boolean;
-  /**
-   * The UNet has the heap to itself (a heavy UNet on WASM, `wasm-heap.ts`):
-   * every other session is released before it loads, and it is released
-   * before the VAE decodes.
-   */
-  unetAlone?: boolean;
   /** Default `{ kind: 'full' }`. */
   attention?: AttentionPlan;
   /** VAE tile size in pixels when the VAE runs tiled (see `pipelines/vae-tiling.ts`); default whole image. */
@@ -193,9 +189,7 @@ export interface FitEstimate {
 }
 
 /** Estimates whether `shape` fits `limits`. Pure and cheap (no I/O). */
-export function estimateFit(model: ModelFootprint, limits: BackendLimits, asked: EditShape): FitEstimate {
-  // Unless the caller names an attention plan, count the one the runtime will use.
-  const shape = asked.attention ? asked : runtimeShape(model, limits.backend, asked);
+export function estimateFit(model: ModelFootprint, limits: BackendLimits, shape: EditShape): FitEstimate {
   const phases = phasePeaks(model, limits.backend, shape);
   const overhead = limits.backend === 'wasm' ? WASM_OVERHEAD_BYTES : limits.backend === 'native' ? NATIVE_OVERHEAD_BYTES : 0;
   const worst = phases.reduce((a, b) => (b.totalBytes > a.totalBytes ? b : a));
@@ -302,9 +296,8 @@ function phasePeaks(model: ModelFootprint, backend: CapabilityBackend, shape: Ed
   const image: ComponentName[] = encodes ? ['vae_encoder'] : [];
   const phases = [phase('encode-text', text, act.text)];
   if (encodes) phases.push(phase('encode-image', low ? image : [...text, ...image], act.vaeEncoder));
-  const alone = shape.unetAlone ?? false;
-  phases.push(phase('denoise', low || alone ? ['unet'] : [...text, ...image, 'unet'], act.unet));
-  phases.push(phase('decode', alone ? ['vae_decoder'] : low ? ['unet', 'vae_decoder'] : [...text, ...image, 'unet', 'vae_decoder'], act.vaeDecoder));
+  phases.push(phase('denoise', low ? ['unet'] : [...text, ...image, 'unet'], act.unet));
+  phases.push(phase('decode', low ? ['unet', 'vae_decoder'] : [...text, ...image, 'unet', 'vae_decoder'], act.vaeDecoder));
   return phases;
 }
 
@@ -378,21 +371,4 @@ function numbers(value: unknown, fallback: number[]): number[] {
 /** Bytes as GiB (or MiB below one GiB), for messages. */
 export function gib(bytes: number): string {
   return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
-}
-
-/**
- * `shape` as the runtime will run it on `backend`: a UNet too heavy to share
- * the wasm heap gets sliced attention, one image per call and the heap to
- * itself (`wasm-heap.ts`, what `createUnet` does), so the estimate counts
- * that plan, not the export's full attention.
- */
-export function runtimeShape(model: ModelFootprint, backend: CapabilityBackend, shape: EditShape): EditShape {
-  if (backend !== 'wasm' || !heapPlan(model.weights.unet, true).heavy) return shape;
-  const tokens = (shape.width / model.vaeScaleFactor) * (shape.height / model.vaeScaleFactor);
-  return {
-    ...shape,
-    unetBatch: Math.min(shape.unetBatch, HEAVY_UNET_BATCH),
-    attention: { kind: 'chunked', queryChunk: Math.ceil(tokens / HEAVY_ATTENTION_SLICES) },
-    unetAlone: true,
-  };
 }

@@ -17,10 +17,10 @@ import {
   largestFittingSide,
   readFootprint,
   summarizeCapability,
+  WASM_HEAP_BYTES,
   WASM_OVERHEAD_BYTES,
   type ModelFootprint,
 } from '../../core/runtime/capability';
-import { WASM_HEAP_BYTES } from '../../core/runtime/wasm-heap';
 import { outOfMemoryError } from '../../core/runtime/memory-errors';
 import { FIXTURES, TINY } from './helpers';
 
@@ -34,10 +34,10 @@ const wasm = backendLimits('wasm');
  */
 const MEASURED_WASM_UNET: Record<number, 'runs' | 'bad_alloc'> = { 32: 'runs', 40: 'runs', 48: 'bad_alloc', 64: 'bad_alloc' };
 
-/** The estimate for the UNet alone in the heap (the editor's lowMemory denoise phase), batch 1, attention as exported (as measured). */
+/** The estimate for the UNet alone in the heap (the editor's lowMemory denoise phase), batch 1. */
 function unetAloneFits(model: ModelFootprint, latentSide: number): boolean {
   const side = latentSide * model.vaeScaleFactor;
-  const fit = estimateFit(model, wasm, { width: side, height: side, unetBatch: 1, lowMemory: true, attention: { kind: 'full' } });
+  const fit = estimateFit(model, wasm, { width: side, height: side, unetBatch: 1, lowMemory: true });
   const denoise = fit.phases.find((p) => p.phase === 'denoise')!;
   return denoise.totalBytes + fit.overheadBytes <= WASM_HEAP_BYTES;
 }
@@ -80,25 +80,23 @@ describe('capability estimate', () => {
     expect(noF16).toMatchObject({ fits: false, reason: expect.stringMatching(/shader-f16/) });
   });
 
-  it('a full-size edit at 512 px fits WASM only with the runtime\'s heavy-UNet plan; the attention plan switches the verdict', async () => {
+  it('a full-size edit at 512 px does not fit WASM and says what would; the attention plan switches the verdict', async () => {
     const sd = await footprint(`${REALSCALE}sd`);
     const shape = { unetBatch: 2 };
-    // As exported (full attention), with the text encoder kept beside the UNet: at no size does it fit.
-    const full = summarizeCapability(sd, wasm, { ...shape, width: 512, height: 512, attention: { kind: 'full' } });
-    expect(full).toMatchObject({ backend: 'wasm', fits: false, limitBytes: WASM_HEAP_BYTES, maxSide: 0 });
-    expect(full.message).toMatch(/WebGPU or the native runtime/);
-    // lowMemory keeps the UNet alone while denoising but with the VAE decoder while decoding: up to 192 px.
-    const low = summarizeCapability(sd, wasm, { unetBatch: 1, lowMemory: true, width: 512, height: 512, attention: { kind: 'full' } });
+    const summary = summarizeCapability(sd, wasm, { ...shape, width: 512, height: 512 });
+    expect(summary).toMatchObject({ backend: 'wasm', fits: false, limitBytes: WASM_HEAP_BYTES });
+    // The editor keeps the text encoder with the UNet: at no size does it fit.
+    expect(summary.maxSide).toBe(0);
+    expect(summary.message).toMatch(/WebGPU or the native runtime/);
+    // lowMemory keeps the UNet alone while denoising (it runs at 320 px) but
+    // with the VAE decoder while decoding: up to 192 px.
+    const low = summarizeCapability(sd, wasm, { unetBatch: 1, lowMemory: true, width: 512, height: 512 });
     expect(low).toMatchObject({ fits: false, maxSide: 192 });
     expect(low.message).toBe('runs here at up to 192 px on WASM; 512 px needs WebGPU or the native runtime');
-    // What the runtime does with a UNet this heavy (runtime/wasm-heap.ts): 16 query slices, one image per
-    // call, the heap to itself. Measured at 64x64 latents: heap 3.60 GiB after load, 3.73 GiB peak.
-    const planned = summarizeCapability(sd, wasm, { ...shape, width: 512, height: 512 });
-    expect(planned).toMatchObject({ backend: 'wasm', fits: true });
-    expect(planned.peakBytes).toBeGreaterThan(3.73 * 2 ** 30);
-    expect(planned.peakBytes).toBeLessThan(WASM_HEAP_BYTES);
-    expect(planned.maxSide).toBeGreaterThanOrEqual(512);
-    expect(planned.maxSide).toBeLessThan(768);
+    // Sliced attention (one score matrix at a time) brings the denoise phase at 512 px under the wall.
+    const sliced = estimateFit(sd, wasm, { unetBatch: 1, lowMemory: true, width: 512, height: 512, attention: { kind: 'sliced', sliceSize: 1 } });
+    const denoise = sliced.phases.find((p) => p.phase === 'denoise')!;
+    expect(denoise.totalBytes + sliced.overheadBytes).toBeLessThan(WASM_HEAP_BYTES);
     expect(attentionBytes({ kind: 'full' }, 8, 4096)).toBe(2 * 512 * 2 ** 20);
     expect(attentionBytes({ kind: 'chunked', queryChunk: 1024 }, 8, 4096)).toBe(2 * 128 * 2 ** 20);
     // The native runtime on a 24 GiB machine fits; on a 4 GiB one it does not.
@@ -126,14 +124,14 @@ describe('editor: an edit that cannot fit fails before loading', () => {
   }
   const image = { width: 64, height: 64, data: new Uint8ClampedArray(64 * 64 * 4).fill(128) };
 
-  it('the full-size model (no weights on disk) at 768 px on WASM: ResourceLimitError, no session', async () => {
+  it('the full-size model (no weights on disk) at 512 px on WASM: ResourceLimitError, no session', async () => {
     const { runtime, created } = counting();
     const editor = await createEditor({ model: new NodeFolderSource(`${REALSCALE}sd`), runtime });
-    const big = { width: 768, height: 768, data: new Uint8ClampedArray(768 * 768 * 4).fill(90) };
-    const error = await editor.edit('sdedit', { image: big, prompt: 'a fox', steps: 2, seed: 1, maxPixels: 768 * 768 }).catch((e: unknown) => e);
+    const big = { width: 512, height: 512, data: new Uint8ClampedArray(512 * 512 * 4).fill(90) };
+    const error = await editor.edit('sdedit', { image: big, prompt: 'a fox', steps: 2, seed: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResourceLimitError);
     expect((error as ResourceLimitError).code).toBe('RESOURCE_LIMIT');
-    expect((error as Error).message).toMatch(/768x768 px on WASM.*4\.0 GiB.*Nothing was downloaded or loaded.*runs here at up to 5\d\dx5\d\d px.*WebGPU or the native runtime/s);
+    expect((error as Error).message).toMatch(/512x512 px on WASM.*4\.0 GiB.*Nothing was downloaded or loaded.*WebGPU or the native runtime/s);
     expect(created).toEqual([]);
     await editor.dispose();
   });
