@@ -26,6 +26,7 @@ import {
   type ModelStatus,
   type PanelParams,
   type PanelState,
+  keptEntry,
   loadEngineModel,
   siteNextTo,
   type LoadedModel,
@@ -331,21 +332,7 @@ function App() {
             sizes={model?.loaded.sizes}
             busy={busy}
             onError={setNotice}
-            onKept={(result, params, ms) =>
-              dispatch({
-                type: 'run-done',
-                entry: {
-                  operation: params.operation,
-                  params,
-                  images: result.images,
-                  meta: result.meta,
-                  warnings: result.warnings.map((w) => w.message),
-                  ms,
-                  time: Date.now(),
-                  model: model?.title ?? '',
-                },
-              })
-            }
+            onKept={(result, params, ms) => dispatch({ type: 'run-done', entry: keptEntry({ result, params, ms }, model?.title ?? '') })}
           />
           <p class="demo-view" aria-live="polite">
             {doc.results.length > 0

@@ -5,6 +5,7 @@
  * that Apply writes as a layer (one undo step, as a normal run).
  */
 import { followFigma, type LiveLink } from '../../../adapters/figma/live';
+import { needsMask } from '../../../core/operations';
 import type { FigmaInput, FigmaSession } from '../../../adapters/figma/session';
 import { HostLive, type KeptLive, type LiveCapable, type PanelParams } from '../../ui';
 
@@ -20,17 +21,17 @@ export interface FigmaLiveProps {
 }
 
 export function FigmaLive(props: FigmaLiveProps) {
-  const needsMask = props.params.operation === 'inpaint' || props.params.operation === 'mask-edit';
+  const masked = needsMask(props.params.operation);
   return (
     <HostLive<FigmaInput>
       engine={props.engine}
       params={props.params}
       busy={props.busy}
-      selectHint={needsMask ? 'Select the image and a shape over it (the mask)' : 'Select an image'}
+      selectHint={masked ? 'Select the image and a shape over it (the mask)' : 'Select an image'}
       testHook="__stippleFigmaLive"
       follow={(target, onInput) =>
         followFigma(props.link, props.session, target.session, {
-          needsMask,
+          needsMask: masked,
           ...(props.targetPixels !== undefined && { targetPixels: props.targetPixels }),
           onInput,
           onState: target.onState,
